@@ -1,0 +1,94 @@
+"""The ``chaincut`` command: a thin layer over the packages.
+
+Each subcommand lives in its own module, which builds its arguments and calls
+into the library. Errors chaincut raises on purpose become one line on stderr
+and exit code 2; results go to stdout, progress and logs to stderr.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from chaincut.errors import ChaincutError
+
+app = typer.Typer(
+    name="chaincut",
+    help="Find, break and watch the attack chains in an AWS account.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Progress, logs and error lines: stdout is kept for results.
+stderr = Console(stderr=True)
+
+# Exit codes shared by every command.
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+@app.callback()
+def _root(
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, help="More logging on stderr (-vv: debug)."
+    ),
+) -> None:
+    _configure_logging(verbose)
+
+
+def _configure_logging(verbose: int) -> None:
+    level = logging.WARNING
+    if verbose == 1:
+        level = logging.INFO
+    elif verbose >= 2:
+        level = logging.DEBUG
+    handler = RichHandler(console=stderr, show_path=False, show_time=False)
+    root = logging.getLogger("chaincut")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # moto, werkzeug and botocore are chatty at INFO; their detail is only
+    # wanted when debugging chaincut itself.
+    for noisy in ("werkzeug", "botocore", "boto3", "urllib3", "moto"):
+        logging.getLogger(noisy).setLevel(
+            logging.DEBUG if verbose >= 3 else logging.WARNING
+        )
+
+
+def _register_commands() -> None:
+    # Imported here so that importing chaincut.cli stays cheap and each module
+    # can import ``app`` without a cycle.
+    from chaincut.cli import collect, demo, lab, policy
+
+    for module in (lab, collect, policy, demo):
+        module.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code instead of raising."""
+    _register_commands()
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="chaincut", standalone_mode=False)
+    except ChaincutError as error:
+        stderr.print(f"[bold red]error:[/] {type(error).__name__}: {error}", highlight=False)
+        return EXIT_ERROR
+    except click.exceptions.Abort:
+        stderr.print("aborted")
+        return EXIT_ERROR
+    except click.ClickException as error:
+        error.show(file=sys.stderr)
+        return EXIT_ERROR
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    return result if isinstance(result, int) else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
