@@ -1,0 +1,148 @@
+"""One way to reach an AWS account: a boto3 session plus where to send calls.
+
+The same code runs against a real account and the embedded lab. For a real
+account the session comes from ``--profile`` and ``--region`` and boto3 reads
+``AWS_ENDPOINT_URL`` and the shared config files exactly as the AWS CLI does.
+For the lab the session carries the lab's keys and every client is pointed at
+the lab's endpoint explicitly, so a developer's own endpoint settings cannot
+send lab traffic elsewhere.
+
+boto3 sessions are not thread-safe but their clients are, so clients are made
+once per service and region under a lock and shared by the collector's pool.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from chaincut.errors import AwsError, InputError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass(frozen=True, repr=False)
+class AccessKeyPair:
+    """An access key; its secret is never shown by ``repr``."""
+
+    access_key_id: str
+    secret_access_key: str
+
+    def __repr__(self) -> str:
+        return f"AccessKeyPair(access_key_id={self.access_key_id!r}, secret=<hidden>)"
+
+
+@dataclass
+class AwsConnection:
+    """A boto3 session and the endpoint every client of it should use."""
+
+    session: boto3.Session
+    endpoint_url: str | None = None
+    max_attempts: int = 5
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def region(self) -> str:
+        return str(self.session.region_name or DEFAULT_REGION)
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        region = region or self.region
+        key = (service, region)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                config = botocore.config.Config(
+                    retries={"max_attempts": self.max_attempts, "mode": "standard"},
+                    connect_timeout=10,
+                    read_timeout=60,
+                    max_pool_connections=32,
+                )
+                client = self.session.client(
+                    service,  # type: ignore[call-overload]
+                    region_name=region,
+                    endpoint_url=self.endpoint_url,
+                    config=config,
+                )
+                self._clients[key] = client
+        return client
+
+    @classmethod
+    def from_profile(
+        cls, profile: str | None = None, region: str | None = None
+    ) -> AwsConnection:
+        """Credentials and region as the AWS CLI finds them."""
+        try:
+            session = boto3.Session(profile_name=profile, region_name=region)
+        except botocore.exceptions.ProfileNotFound as error:
+            raise InputError(
+                f"AWS profile {profile!r} is not in your AWS config files:"
+                " check --profile or run 'aws configure --profile NAME'"
+            ) from error
+        if session.get_credentials() is None:
+            raise AwsError(
+                "no AWS credentials found: pass --profile, set AWS_PROFILE or the"
+                " AWS_ACCESS_KEY_ID variables, or use --lab for the embedded lab"
+            )
+        if session.region_name is None:
+            log.info("no region configured; using %s", DEFAULT_REGION)
+            session = boto3.Session(profile_name=profile, region_name=DEFAULT_REGION)
+        return cls(session=session)
+
+    @classmethod
+    def from_keys(
+        cls,
+        keys: AccessKeyPair,
+        *,
+        region: str = DEFAULT_REGION,
+        endpoint_url: str | None = None,
+        max_attempts: int = 5,
+    ) -> AwsConnection:
+        """A connection with explicit keys (the lab, or a replayed attack)."""
+        session = boto3.Session(
+            aws_access_key_id=keys.access_key_id,
+            aws_secret_access_key=keys.secret_access_key,
+            region_name=region,
+        )
+        return cls(session=session, endpoint_url=endpoint_url, max_attempts=max_attempts)
+
+    def with_keys(self, keys: AccessKeyPair) -> AwsConnection:
+        """The same place, reached as another identity."""
+        return AwsConnection.from_keys(
+            keys,
+            region=self.region,
+            endpoint_url=self.endpoint_url,
+            max_attempts=self.max_attempts,
+        )
+
+
+def error_code(error: botocore.exceptions.ClientError) -> str:
+    """The AWS error code of a failed call ('AccessDenied', ...)."""
+    return str(error.response.get("Error", {}).get("Code", "Unknown"))
+
+
+ACCESS_DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "UnauthorizedAccess",
+        "AuthorizationError",
+        "InvalidClientTokenId",
+        # moto answers a denied call on a JSON-protocol service with XML, which
+        # botocore then reports under the HTTP status code.
+        "403",
+    }
+)
+
+
+def is_access_denied(error: botocore.exceptions.ClientError) -> bool:
+    return error_code(error) in ACCESS_DENIED_CODES

@@ -1,0 +1,127 @@
+"""Who may call the lab, and what they may do.
+
+moto authenticates a request by its access key and SigV4 signature once its
+authentication switch is on, and then asks ``check_action_permitted`` whether
+the caller may act. Two things are changed here:
+
+- An access key whose status is ``Inactive`` is rejected as AWS rejects it
+  (``InvalidClientTokenId``); moto accepts it. A deleted key is unknown to moto
+  and already rejected.
+- The access decision is a seam: :func:`set_access_decider` installs a
+  function that decides each :class:`LabRequest`. With none installed, moto's
+  own decision stands (which ignores ``Resource`` for most services, conditions,
+  boundaries and resource policies).
+
+The switch and the decider are global to the process, as moto's backends are:
+one lab runs per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from moto import settings
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.iam import access_control
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LabRequest:
+    """One authenticated request to the lab, as the access decision sees it."""
+
+    principal_arn: str
+    access_key_id: str
+    action: str
+    resource: str
+    account_id: str
+    region: str
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+AccessDecider = Callable[[LabRequest], bool]
+
+_lock = threading.Lock()
+_installed = False
+_decider: AccessDecider | None = None
+
+
+def set_access_decider(decider: AccessDecider | None) -> None:
+    """Decide every later request with ``decider``; ``None`` restores moto's."""
+    global _decider
+    _decider = decider
+
+
+def enable_authentication() -> None:
+    """From now on every request must carry a known, active key."""
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+    ActionAuthenticatorMixin.request_count = 0
+
+
+def disable_authentication() -> None:
+    """Accept any request, signed or not (used while building scenarios)."""
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
+    ActionAuthenticatorMixin.request_count = 0
+
+
+def authentication_enabled() -> bool:
+    return bool(settings.INITIAL_NO_AUTH_ACTION_COUNT == 0)
+
+
+def install() -> None:
+    """Patch moto's authentication; safe to call twice."""
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        original_create = access_control.create_access_key
+        original_check = access_control.IAMRequestBase.check_action_permitted
+
+        def create_access_key(
+            account_id: str, partition: str, access_key_id: str, headers: Any
+        ) -> Any:
+            key = original_create(account_id, partition, access_key_id, headers)
+            if isinstance(key, access_control.IAMUserAccessKey):
+                _reject_if_inactive(key, access_key_id)
+            return key
+
+        def check_action_permitted(request: Any, resource: str) -> None:
+            decider = _decider
+            if decider is None:
+                original_check(request, resource)
+                return
+            lab_request = LabRequest(
+                principal_arn=request._access_key.arn,
+                access_key_id=request._access_key._access_key_id,
+                action=request._action,
+                resource=resource,
+                account_id=request.account_id,
+                region=request._region,
+                parameters=dict(request._data or {}),
+                headers=dict(request._headers),
+            )
+            if not decider(lab_request):
+                log.debug(
+                    "denied %s on %s to %s",
+                    lab_request.action,
+                    resource,
+                    lab_request.principal_arn,
+                )
+                request._raise_access_denied()
+
+        access_control.create_access_key = create_access_key
+        access_control.IAMRequestBase.check_action_permitted = check_action_permitted
+        _installed = True
+
+
+def _reject_if_inactive(key: Any, access_key_id: str) -> None:
+    user = key.backend.get_user(key._owner_user_name)
+    for candidate in user.access_keys:
+        if candidate.access_key_id == access_key_id and candidate.status != "Active":
+            raise access_control.CreateAccessKeyFailure(reason="InvalidId")

@@ -1,0 +1,84 @@
+"""moto served in-process on 127.0.0.1, with chaincut's additions installed.
+
+moto's own ``ThreadedMotoServer`` binds its socket inside the server thread,
+so a port already in use leaves the caller waiting forever. Here the socket is
+bound first, in the caller's thread, and a busy port is a clear error.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import threading
+
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from chaincut.errors import LabError
+from chaincut.lab import auth, beanstalk
+
+log = logging.getLogger(__name__)
+
+LOOPBACK = "127.0.0.1"
+
+
+class LabServer:
+    """An HTTP endpoint that answers AWS API calls from moto's backends."""
+
+    def __init__(self, port: int = 0) -> None:
+        self._requested_port = port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise LabError("the lab server is not running; start it first")
+        return int(self._server.server_address[1])
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def start(self) -> None:
+        beanstalk.install()
+        # werkzeug logs every request at INFO on its own handler; the lab is
+        # quiet unless chaincut itself is asked to be verbose.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        auth.install()
+        app = DomainDispatcherApplication(create_backend_app)
+        try:
+            self._server = make_server(
+                LOOPBACK,
+                self._requested_port,
+                app,
+                threaded=True,
+                request_handler=MotoRequestHandler,
+            )
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise LabError(
+                    f"port {self._requested_port} on {LOOPBACK} is already in use:"
+                    " pick another with --port, or --port 0 for any free port"
+                ) from error
+            raise LabError(
+                f"cannot listen on {LOOPBACK}:{self._requested_port}: {error}"
+            ) from error
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="chaincut-lab", daemon=True
+        )
+        self._thread.start()
+        log.info("lab listening on %s", self.endpoint_url)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
