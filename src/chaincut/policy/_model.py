@@ -1,0 +1,184 @@
+"""The values of IAM evaluation: decisions, effects, requests and their results.
+
+Every value here is immutable. Compiled matchers live on the parsed statements
+(see ``_parse``), so the types below carry no behaviour beyond small helpers.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chaincut.policy._conditions import Condition
+    from chaincut.policy._match import ActionMatcher, ResourceMatcher
+    from chaincut.policy._principals import PrincipalSet
+
+# A value of the request context as a caller gives it: AWS context keys hold
+# strings, but JSON callers naturally write booleans and numbers, and
+# multi-valued keys (aws:TagKeys) are lists.
+Scalar = str | bool | int | float
+ContextValue = Scalar | Sequence[Scalar]
+
+
+class Effect(enum.Enum):
+    """The ``Effect`` of a statement."""
+
+    ALLOW = "Allow"
+    DENY = "Deny"
+
+
+class Decision(enum.Enum):
+    """The outcome of evaluating one request."""
+
+    ALLOW = "Allow"
+    EXPLICIT_DENY = "ExplicitDeny"
+    IMPLICIT_DENY = "ImplicitDeny"
+
+
+class PolicyKind(enum.Enum):
+    """Where a policy is attached; decides which elements it must carry."""
+
+    IDENTITY = "identity"
+    RESOURCE = "resource"
+    BOUNDARY = "boundary"
+    SESSION = "session"
+    SCP = "scp"
+
+
+class Layer(enum.Enum):
+    """A layer of the evaluation, named in reasons."""
+
+    SCP = "scp"
+    RESOURCE = "resource"
+    IDENTITY = "identity"
+    BOUNDARY = "boundary"
+    SESSION = "session"
+
+
+class Outcome(enum.Enum):
+    """What a reason says about its layer."""
+
+    ALLOWED = "allowed"
+    DENIED = "denied"
+    NO_ALLOW = "no_allow"
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One parsed statement, with its matchers compiled once."""
+
+    index: int
+    sid: str | None
+    effect: Effect
+    actions: ActionMatcher
+    resources: ResourceMatcher | None
+    principals: PrincipalSet | None
+    conditions: tuple[Condition, ...]
+
+    @property
+    def label(self) -> str:
+        """The Sid, or the statement's index when it has none."""
+        return self.sid if self.sid else str(self.index)
+
+    @property
+    def fails_closed(self) -> bool:
+        """True when a condition could not be understood (see ``_conditions``)."""
+        return any(condition.broken for condition in self.conditions)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A parsed policy document: its name, version and statements."""
+
+    name: str
+    version: str | None
+    statements: tuple[Statement, ...]
+
+    @property
+    def variables_enabled(self) -> bool:
+        """Policy variables are substituted only under version 2012-10-17."""
+        return self.version == "2012-10-17"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One request to authorize.
+
+    ``principal`` is an IAM user, role session, federated user or account root
+    ARN, or a service principal such as ``cloudtrail.amazonaws.com``.
+    ``resource_account`` defaults to the resource ARN's account, or to the
+    principal's account for ARNs without one (S3 buckets). ``context`` maps
+    condition keys (any case) to values. ``principal_id`` is the unique ID
+    (``AIDA...``, ``AROA...:session``) used for ``aws:userid`` when known.
+    """
+
+    principal: str
+    action: str
+    resource: str = "*"
+    resource_account: str | None = None
+    context: Mapping[str, ContextValue] = field(default_factory=dict)
+    principal_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySet:
+    """Every policy that applies to a request, by layer.
+
+    ``identity`` are the principal's own policies (inline, managed, group).
+    ``boundaries`` together form the permission boundary: AWS attaches at most
+    one, so several documents are read as one boundary split in parts.
+    ``scp_levels`` is ``None`` outside an organization; otherwise one tuple of
+    SCPs per level (root, each OU, the account), and every level must allow.
+    """
+
+    identity: tuple[Policy, ...] = ()
+    resource: Policy | None = None
+    boundaries: tuple[Policy, ...] = ()
+    session: Policy | None = None
+    scp_levels: tuple[tuple[Policy, ...], ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a layer allowed, denied, or had nothing to say."""
+
+    outcome: Outcome
+    layer: Layer
+    policy: str | None = None
+    statement: str | None = None
+    scp_level: int | None = None
+
+    def to_dict(self) -> dict[str, str | int]:
+        """A JSON-ready mapping, leaving out fields that do not apply."""
+        out: dict[str, str | int] = {
+            "outcome": self.outcome.value,
+            "layer": self.layer.value,
+        }
+        if self.scp_level is not None:
+            out["scp_level"] = self.scp_level
+        if self.policy is not None:
+            out["policy"] = self.policy
+        if self.statement is not None:
+            out["statement"] = self.statement
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """A decision and the reasons for it."""
+
+    decision: Decision
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision is Decision.ALLOW
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "decision": self.decision.value,
+            "reasons": [reason.to_dict() for reason in self.reasons],
+        }
