@@ -290,8 +290,11 @@ def parse_condition(
     if base == _NULL:
         lowered = tuple(value.lower() for value in raw)
         bad = [value for value in lowered if value not in ("true", "false")]
-        broken = f"Null takes true or false, not {bad[0]!r}" if bad else ""
-        return Condition(base, key, set_operator, False, lowered, broken=broken)
+        if bad:
+            return _broken(
+                name, key, set_operator, f"Null takes true or false, not {bad[0]!r}"
+            )
+        return Condition(base, key, set_operator, False, lowered)
     spec = _OPERATORS.get(base)
     if spec is None:
         return _broken(name, key, set_operator, f"unknown operator {name!r}")
