@@ -21,12 +21,26 @@ from typing import Any
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.loaders
+import botocore.session
 
 from chaincut.errors import AwsError, InputError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_REGION = "us-east-1"
+
+# botocore reads and parses each service's JSON model once per session. The
+# collector, the lab and attack replays make many sessions, so they share one
+# loader and pay for each model once per process.
+_SHARED_LOADER = botocore.loaders.create_loader()
+
+
+def new_session(**kwargs: Any) -> boto3.Session:
+    """A boto3 session (same arguments) that shares the service model cache."""
+    core = botocore.session.Session(profile=kwargs.pop("profile_name", None))
+    core.register_component("data_loader", _SHARED_LOADER)
+    return boto3.Session(botocore_session=core, **kwargs)
 
 
 @dataclass(frozen=True, repr=False)
@@ -81,7 +95,7 @@ class AwsConnection:
     ) -> AwsConnection:
         """Credentials and region as the AWS CLI finds them."""
         try:
-            session = boto3.Session(profile_name=profile, region_name=region)
+            session = new_session(profile_name=profile, region_name=region)
         except botocore.exceptions.ProfileNotFound as error:
             raise InputError(
                 f"AWS profile {profile!r} is not in your AWS config files:"
@@ -94,7 +108,7 @@ class AwsConnection:
             )
         if session.region_name is None:
             log.info("no region configured; using %s", DEFAULT_REGION)
-            session = boto3.Session(profile_name=profile, region_name=DEFAULT_REGION)
+            session = new_session(profile_name=profile, region_name=DEFAULT_REGION)
         return cls(session=session)
 
     @classmethod
@@ -107,7 +121,7 @@ class AwsConnection:
         max_attempts: int = 5,
     ) -> AwsConnection:
         """A connection with explicit keys (the lab, or a replayed attack)."""
-        session = boto3.Session(
+        session = new_session(
             aws_access_key_id=keys.access_key_id,
             aws_secret_access_key=keys.secret_access_key,
             region_name=region,

@@ -28,6 +28,18 @@ app = typer.Typer(
 # Progress, logs and error lines: stdout is kept for results.
 stderr = Console(stderr=True)
 
+# Results pasted into a ticket or read by a pipeline should not be cut at 80
+# columns when stdout is not a terminal.
+_PIPE_WIDTH = 160
+
+
+def result_console() -> Console:
+    """The console results are printed on (stdout)."""
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=_PIPE_WIDTH)
+    return console
+
 # Exit codes shared by every command.
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -53,12 +65,10 @@ def _configure_logging(verbose: int) -> None:
     root = logging.getLogger("chaincut")
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # moto, werkzeug and botocore are chatty at INFO; their detail is only
-    # wanted when debugging chaincut itself.
+    # botocore and moto log request and response bodies at DEBUG, and those
+    # bodies can hold secret values: they stay at WARNING whatever -v says.
     for noisy in ("werkzeug", "botocore", "boto3", "urllib3", "moto"):
-        logging.getLogger(noisy).setLevel(
-            logging.DEBUG if verbose >= 3 else logging.WARNING
-        )
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _register_commands() -> None:

@@ -144,6 +144,8 @@ def _apply_option_settings(
 
 
 def _record_event(response: EBResponse, env: Environment, message: str) -> None:
+    # No RequestId field: moto's serializer takes any RequestId in a result for
+    # the response metadata's own and writes broken XML.
     backend = _backend(response)
     if not hasattr(backend, "lab_events"):
         backend.lab_events = []
@@ -153,7 +155,6 @@ def _record_event(response: EBResponse, env: Environment, message: str) -> None:
             "Message": message,
             "ApplicationName": env.application_name,
             "EnvironmentName": env.environment_name,
-            "RequestId": secrets.token_hex(16),
             "Severity": "INFO",
         }
     )

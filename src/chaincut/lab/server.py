@@ -19,7 +19,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from chaincut.errors import LabError
-from chaincut.lab import auth, beanstalk
+from chaincut.lab import auth, beanstalk, regions
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +46,10 @@ class LabServer:
 
     def start(self) -> None:
         beanstalk.install()
-        # werkzeug logs every request at INFO on its own handler; the lab is
-        # quiet unless chaincut itself is asked to be verbose.
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        regions.install()
+        # werkzeug logs every request, and every failure inside moto with its
+        # traceback, on a handler of its own; the caller sees the AWS error.
+        logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         auth.install()
         app = DomainDispatcherApplication(create_backend_app)
         try:

@@ -1,0 +1,5 @@
+"""AWS API to snapshot: raw API payloads stop in this package."""
+
+from chaincut.collect.runner import ProgressCallback, collect
+
+__all__ = ["ProgressCallback", "collect"]

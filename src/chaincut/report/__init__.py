@@ -1,0 +1,1 @@
+"""Rendering: terminal and machine-readable output of chaincut's results."""

@@ -1,0 +1,37 @@
+"""Shared fixtures: one lab account per test process.
+
+moto keeps its state in process globals, so each pytest worker runs one lab
+for the whole session. Tests that change the account ask for ``fresh_lab``,
+which rebuilds the scenario (new names, new keys) before the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from chaincut.lab import Lab
+
+
+@pytest.fixture(scope="session")
+def session_lab() -> Iterator[Lab]:
+    with Lab() as lab:
+        yield lab
+
+
+@pytest.fixture
+def lab(session_lab: Lab) -> Lab:
+    """The running lab, as the last test left it (read-only use)."""
+    return session_lab
+
+
+@pytest.fixture
+def fresh_lab(session_lab: Lab) -> Iterator[Lab]:
+    """A lab with the scenario just built, for tests that change the account."""
+    from chaincut.lab import set_access_decider
+
+    session_lab.rebuild()
+    yield session_lab
+    set_access_decider(None)
+    session_lab.rebuild()
