@@ -81,7 +81,7 @@ class AwsConnection:
                     max_pool_connections=32,
                 )
                 client = self.session.client(
-                    service,  # type: ignore[call-overload]
+                    service,
                     region_name=region,
                     endpoint_url=self.endpoint_url,
                     config=config,
@@ -126,7 +126,9 @@ class AwsConnection:
             aws_secret_access_key=keys.secret_access_key,
             region_name=region,
         )
-        return cls(session=session, endpoint_url=endpoint_url, max_attempts=max_attempts)
+        return cls(
+            session=session, endpoint_url=endpoint_url, max_attempts=max_attempts
+        )
 
     def with_keys(self, keys: AccessKeyPair) -> AwsConnection:
         """The same place, reached as another identity."""

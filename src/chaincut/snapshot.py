@@ -344,7 +344,9 @@ _T = TypeVar("_T")
 
 def _encode(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)
+        }
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, tuple | list):
@@ -385,7 +387,9 @@ def _decode_as(hint: Any, data: Any) -> Any:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown fields {sorted(unknown)} in {hint.__name__}")
-        return hint(**{name: _decode_as(hints[name], item) for name, item in data.items()})
+        return hint(
+            **{name: _decode_as(hints[name], item) for name, item in data.items()}
+        )
     if hint is float and isinstance(data, int | float):
         return float(data)
     if isinstance(hint, type):
@@ -395,4 +399,6 @@ def _decode_as(hint: Any, data: Any) -> Any:
 
 def _expect(data: Any, kind: type, hint: Any) -> None:
     if not isinstance(data, kind) or (kind is int and isinstance(data, bool)):
-        raise TypeError(f"expected {getattr(hint, '__name__', hint)}, got {type(data).__name__}")
+        raise TypeError(
+            f"expected {getattr(hint, '__name__', hint)}, got {type(data).__name__}"
+        )

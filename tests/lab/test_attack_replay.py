@@ -11,9 +11,13 @@ from chaincut.lab import Lab
 
 def _environment_options(lab: Lab) -> dict[str, str]:
     state = lab.state
-    answer = lab.attacker().client("elasticbeanstalk").describe_configuration_settings(
-        ApplicationName=state.application_name,
-        EnvironmentName=state.environment_name,
+    answer = (
+        lab.attacker()
+        .client("elasticbeanstalk")
+        .describe_configuration_settings(
+            ApplicationName=state.application_name,
+            EnvironmentName=state.environment_name,
+        )
     )
     (settings,) = answer["ConfigurationSettings"]
     return {

@@ -43,7 +43,11 @@ def test_update_environment_sets_and_removes_options(fresh_lab: Lab) -> None:
     answer = client.update_environment(
         EnvironmentName=state.environment_name,
         OptionSettings=[
-            {"Namespace": SECRETS_NS, "OptionName": "DB_CREDENTIALS", "Value": secret_ref}
+            {
+                "Namespace": SECRETS_NS,
+                "OptionName": "DB_CREDENTIALS",
+                "Value": secret_ref,
+            }
         ],
         OptionsToRemove=[
             {"Namespace": ENV_NS, "OptionName": "SECONDARY_ACCESS_KEY"},

@@ -40,6 +40,7 @@ def result_console() -> Console:
         console = Console(width=_PIPE_WIDTH)
     return console
 
+
 # Exit codes shared by every command.
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -87,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = command.main(args=argv, prog_name="chaincut", standalone_mode=False)
     except ChaincutError as error:
-        stderr.print(f"[bold red]error:[/] {type(error).__name__}: {error}", highlight=False)
+        stderr.print(
+            f"[bold red]error:[/] {type(error).__name__}: {error}", highlight=False
+        )
         return EXIT_ERROR
     except click.exceptions.Abort:
         stderr.print("aborted")

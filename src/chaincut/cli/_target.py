@@ -20,7 +20,8 @@ class LabIdentity(enum.Enum):
 
 
 LabOption = Annotated[
-    bool, typer.Option("--lab", help="Start a private embedded lab account for this run.")
+    bool,
+    typer.Option("--lab", help="Start a private embedded lab account for this run."),
 ]
 LabAsOption = Annotated[
     LabIdentity,

@@ -24,6 +24,8 @@ def demo() -> int:
         progress_bar("collecting the lab account") as progress,
     ):
         snapshot = collect(aws, progress=progress)
-    stderr.print("lab stopped; nothing outside this process was touched", highlight=False)
+    stderr.print(
+        "lab stopped; nothing outside this process was touched", highlight=False
+    )
     result_console().print(render_summary(snapshot))
     return 0

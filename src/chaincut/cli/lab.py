@@ -92,7 +92,9 @@ def _exports(endpoint: str, region: str, keys: AccessKeyPair) -> list[str]:
 
 ApplyOption = Annotated[
     bool,
-    typer.Option("--apply", help="Make the changes; without it, only say what would change."),
+    typer.Option(
+        "--apply", help="Make the changes; without it, only say what would change."
+    ),
 ]
 
 
@@ -102,7 +104,9 @@ def create(
     region: RegionOption = None,
     state_file: Annotated[
         Path | None,
-        typer.Option(help="Where to keep the attacker's key (default: ./chaincut-lab-RUN.json)."),
+        typer.Option(
+            help="Where to keep the attacker's key (default: ./chaincut-lab-RUN.json)."
+        ),
     ] = None,
     apply: ApplyOption = False,
 ) -> int:
@@ -123,8 +127,11 @@ def create(
     with stderr.status("building beanstalk_secrets"):
         state = scenario.build(aws)
     path = state_file or Path(f"chaincut-lab-{state.run_id}.json")
-    _write_private(path, {**state.to_public_dict(),
-                          "attacker_secret_access_key": state.attacker.secret_access_key})  # fmt: skip
+    private = {
+        **state.to_public_dict(),
+        "attacker_secret_access_key": state.attacker.secret_access_key,
+    }
+    _write_private(path, private)
     result_console().print_json(json.dumps(state.to_public_dict()))
     stderr.print(
         f"built run {state.run_id}; the attacker's key is in {path} (mode 0600)."
@@ -162,7 +169,9 @@ def destroy(
         stderr.print("nothing tagged chaincut:lab found", highlight=False)
         return 0
     for resource in found:
-        out.print(f"{resource.kind}\t{resource.name}\trun {resource.run_id}", highlight=False)
+        out.print(
+            f"{resource.kind}\t{resource.name}\trun {resource.run_id}", highlight=False
+        )
     if not apply:
         stderr.print(f"{len(found)} resources would be removed; run again with --apply")
         return 0

@@ -111,7 +111,9 @@ def _user(
                 access_key_id=key["AccessKeyId"],
                 status=key["Status"],
                 created=_when(key.get("CreateDate")),
-                last_used=_when(last["LastUsedDate"]) if "LastUsedDate" in last else None,
+                last_used=_when(last["LastUsedDate"])
+                if "LastUsedDate" in last
+                else None,
                 last_used_service=_known(last.get("ServiceName")),
                 last_used_region=_known(last.get("Region")),
             )

@@ -17,7 +17,6 @@ from typing import Any
 from chaincut.aws import AwsConnection
 from chaincut.collect.calls import CallRecorder
 from chaincut.collect.detect import detect
-from chaincut.collect.iam import document
 from chaincut.secrets import MaskedValue
 from chaincut.snapshot import (
     Alarm,
@@ -100,7 +99,9 @@ def collect_beanstalk(
         settings: list[OptionSetting] = []
         for config in (described or {}).get("ConfigurationSettings", []):
             settings.extend(masked_setting(o) for o in config.get("OptionSettings", []))
-        tags = calls.call(client, "list_tags_for_resource", resource=arn, ResourceArn=arn)
+        tags = calls.call(
+            client, "list_tags_for_resource", resource=arn, ResourceArn=arn
+        )
         part.beanstalk_environments.append(
             BeanstalkEnvironment(
                 name=env["EnvironmentName"],
@@ -120,7 +121,9 @@ def collect_beanstalk(
 # -- Secrets Manager ---------------------------------------------------------
 
 
-def collect_secrets(aws: AwsConnection, calls: CallRecorder, region: str) -> RegionalPart:
+def collect_secrets(
+    aws: AwsConnection, calls: CallRecorder, region: str
+) -> RegionalPart:
     client = aws.client("secretsmanager", region)
     part = RegionalPart()
     for entry in calls.pages(client, "list_secrets", "SecretList") or []:
@@ -150,7 +153,9 @@ def collect_secrets(aws: AwsConnection, calls: CallRecorder, region: str) -> Reg
 # -- CloudTrail --------------------------------------------------------------
 
 
-def collect_trails(aws: AwsConnection, calls: CallRecorder, region: str) -> RegionalPart:
+def collect_trails(
+    aws: AwsConnection, calls: CallRecorder, region: str
+) -> RegionalPart:
     """Trails whose home is ``region`` (a multi-region trail is read once)."""
     client = aws.client("cloudtrail", region)
     part = RegionalPart()
@@ -160,7 +165,9 @@ def collect_trails(aws: AwsConnection, calls: CallRecorder, region: str) -> Regi
             continue
         arn = entry["TrailARN"]
         status = calls.call(client, "get_trail_status", resource=arn, Name=arn)
-        selectors = calls.call(client, "get_event_selectors", resource=arn, TrailName=arn)
+        selectors = calls.call(
+            client, "get_event_selectors", resource=arn, TrailName=arn
+        )
         part.trails.append(
             Trail(
                 name=entry["Name"],
@@ -211,7 +218,9 @@ def collect_metric_filters(
     return part
 
 
-def collect_alarms(aws: AwsConnection, calls: CallRecorder, region: str) -> RegionalPart:
+def collect_alarms(
+    aws: AwsConnection, calls: CallRecorder, region: str
+) -> RegionalPart:
     client = aws.client("cloudwatch", region)
     part = RegionalPart()
     for entry in calls.pages(client, "describe_alarms", "MetricAlarms") or []:
@@ -232,7 +241,9 @@ def collect_alarms(aws: AwsConnection, calls: CallRecorder, region: str) -> Regi
     return part
 
 
-def collect_topics(aws: AwsConnection, calls: CallRecorder, region: str) -> RegionalPart:
+def collect_topics(
+    aws: AwsConnection, calls: CallRecorder, region: str
+) -> RegionalPart:
     client = aws.client("sns", region)
     part = RegionalPart()
     for entry in calls.pages(client, "list_topics", "Topics") or []:

@@ -54,13 +54,14 @@ def collect(
         ThreadPoolExecutor(workers, thread_name_prefix="collect") as outer,
         ThreadPoolExecutor(workers, thread_name_prefix="collect-item") as inner,
     ):
-        futures: dict[Future[object], str] = {
+        futures: dict[Future[Iam | RegionalPart], str] = {
             outer.submit(collect_iam, aws, calls, inner): "iam"
         }
         for region in chosen:
             for service, collector in REGIONAL_COLLECTORS.items():
-                future = outer.submit(collector, aws, calls, region)
-                futures[future] = f"{service} {region}"
+                futures[outer.submit(collector, aws, calls, region)] = (
+                    f"{service} {region}"
+                )
         total = len(futures)
         for done, future in enumerate(as_completed(futures), start=1):
             result = future.result()
@@ -70,7 +71,9 @@ def collect(
                 _merge(part, result)
             report(done, total, futures[future])
 
-    buckets = _trail_buckets(aws, calls, sorted({t.s3_bucket for t in part.trails if t.s3_bucket}))
+    buckets = _trail_buckets(
+        aws, calls, sorted({t.s3_bucket for t in part.trails if t.s3_bucket})
+    )
     gaps = calls.gaps
     if gaps:
         log.warning("%d calls failed; they are listed as coverage gaps", len(gaps))
@@ -80,8 +83,12 @@ def collect(
         collected_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         regions=tuple(sorted(chosen)),
         iam=iam,
-        beanstalk_applications=tuple(sorted(part.beanstalk_applications, key=lambda a: a.arn)),
-        beanstalk_environments=tuple(sorted(part.beanstalk_environments, key=lambda e: e.arn)),
+        beanstalk_applications=tuple(
+            sorted(part.beanstalk_applications, key=lambda a: a.arn)
+        ),
+        beanstalk_environments=tuple(
+            sorted(part.beanstalk_environments, key=lambda e: e.arn)
+        ),
         secrets=tuple(sorted(part.secrets, key=lambda s: s.arn)),
         trails=tuple(sorted(part.trails, key=lambda t: t.arn)),
         trail_buckets=buckets,

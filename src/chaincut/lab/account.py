@@ -47,7 +47,8 @@ class Lab:
     ) -> None:
         if scenario_name is not None and scenario_name not in SCENARIOS:
             raise LabError(
-                f"unknown scenario {scenario_name!r}: choose one of {', '.join(SCENARIOS)}"
+                f"unknown scenario {scenario_name!r}:"
+                f" choose one of {', '.join(SCENARIOS)}"
             )
         self._server = LabServer(port)
         self._scenario_name = scenario_name

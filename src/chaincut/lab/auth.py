@@ -19,7 +19,6 @@ one lab runs per process.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,8 @@ from typing import Any
 from moto import settings
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.iam import access_control
+
+from chaincut.lab._patch import once
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,6 @@ class LabRequest:
 
 AccessDecider = Callable[[LabRequest], bool]
 
-_lock = threading.Lock()
-_installed = False
 _decider: AccessDecider | None = None
 
 
@@ -74,50 +73,49 @@ def authentication_enabled() -> bool:
     return bool(settings.INITIAL_NO_AUTH_ACTION_COUNT == 0)
 
 
+@once
 def install() -> None:
     """Patch moto's authentication; safe to call twice."""
-    global _installed
-    with _lock:
-        if _installed:
+    original_create = access_control.create_access_key
+    original_check = access_control.IAMRequestBase.check_action_permitted
+
+    def create_access_key(
+        account_id: str, partition: str, access_key_id: str, headers: Any
+    ) -> Any:
+        key = original_create(account_id, partition, access_key_id, headers)
+        if isinstance(key, access_control.IAMUserAccessKey):
+            _reject_if_inactive(key, access_key_id)
+        return key
+
+    def check_action_permitted(request: Any, resource: str) -> None:
+        decider = _decider
+        if decider is None:
+            original_check(request, resource)
             return
-        original_create = access_control.create_access_key
-        original_check = access_control.IAMRequestBase.check_action_permitted
-
-        def create_access_key(
-            account_id: str, partition: str, access_key_id: str, headers: Any
-        ) -> Any:
-            key = original_create(account_id, partition, access_key_id, headers)
-            if isinstance(key, access_control.IAMUserAccessKey):
-                _reject_if_inactive(key, access_key_id)
-            return key
-
-        def check_action_permitted(request: Any, resource: str) -> None:
-            decider = _decider
-            if decider is None:
-                original_check(request, resource)
-                return
-            lab_request = LabRequest(
-                principal_arn=request._access_key.arn,
-                access_key_id=request._access_key._access_key_id,
-                action=request._action,
-                resource=resource,
-                account_id=request.account_id,
-                region=request._region,
-                parameters=dict(request._data or {}),
-                headers=dict(request._headers),
+        lab_request = LabRequest(
+            principal_arn=request._access_key.arn,
+            access_key_id=request._access_key._access_key_id,
+            action=request._action,
+            resource=resource,
+            account_id=request.account_id,
+            region=request._region,
+            parameters=dict(request._data or {}),
+            headers=dict(request._headers),
+        )
+        if not decider(lab_request):
+            log.debug(
+                "denied %s on %s to %s",
+                lab_request.action,
+                resource,
+                lab_request.principal_arn,
             )
-            if not decider(lab_request):
-                log.debug(
-                    "denied %s on %s to %s",
-                    lab_request.action,
-                    resource,
-                    lab_request.principal_arn,
-                )
-                request._raise_access_denied()
+            request._raise_access_denied()
 
-        access_control.create_access_key = create_access_key
-        access_control.IAMRequestBase.check_action_permitted = check_action_permitted
-        _installed = True
+    # setattr: these replace moto's functions for the whole process.
+    setattr(access_control, "create_access_key", create_access_key)  # noqa: B010
+    setattr(  # noqa: B010
+        access_control.IAMRequestBase, "check_action_permitted", check_action_permitted
+    )
 
 
 def _reject_if_inactive(key: Any, access_key_id: str) -> None:

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import threading
 from typing import Any
 
 from moto.core.responses import ActionResult
 from moto.elasticbeanstalk.exceptions import InvalidParameterValueError
 from moto.elasticbeanstalk.models import Application, EBBackend, Environment
 from moto.elasticbeanstalk.responses import EBResponse
+
+from chaincut.lab._patch import once
 
 ENVIRONMENT_NAMESPACE = "aws:elasticbeanstalk:application:environment"
 SECRETS_NAMESPACE = "aws:elasticbeanstalk:application:environmentsecrets"
@@ -49,49 +50,55 @@ _PLATFORM_DEFAULTS: tuple[tuple[str, str, str], ...] = (
     ("aws:elasticbeanstalk:cloudwatch:logs", "StreamLogs", "false"),
 )
 
-_install_lock = threading.Lock()
-_installed = False
 
-
+@once
 def install() -> None:
     """Add the missing operations to moto's Beanstalk; safe to call twice."""
-    global _installed
-    with _install_lock:
-        if _installed:
-            return
-        original_create_environment = EBResponse.create_environment
-        original_create_application = EBResponse.create_application
+    original_create_environment = EBResponse.create_environment
+    original_create_application = EBResponse.create_application
 
-        def create_environment(self: EBResponse) -> ActionResult:
-            result = original_create_environment(self)
-            env = _find_environment(self, self._get_param("EnvironmentName"))
-            _initialise_environment(self, env)
-            return result
+    def create_environment(self: EBResponse) -> ActionResult:
+        result = original_create_environment(self)
+        env = _find_environment(self, self._get_param("EnvironmentName"))
+        _initialise_environment(self, env)
+        return result
 
-        def create_application(self: EBResponse) -> ActionResult:
-            result = original_create_application(self)
-            app = _backend(self).applications[self._get_param("ApplicationName")]
-            app.tags = {t["Key"]: t["Value"] for t in self._get_param("Tags", [])}
-            return result
-
-        methods = {
-            "create_environment": create_environment,
-            "create_application": create_application,
-            "describe_environments": _describe_environments,
-            "describe_configuration_settings": _describe_configuration_settings,
-            "update_environment": _update_environment,
-            "describe_configuration_options": _describe_configuration_options,
-            "describe_events": _describe_events,
-            "terminate_environment": _terminate_environment,
-            "list_tags_for_resource": _list_tags_for_resource,
+    def create_application(self: EBResponse) -> ActionResult:
+        result = original_create_application(self)
+        app = _backend(self).applications[self._get_param("ApplicationName")]
+        vars(app)["lab_tags"] = {
+            t["Key"]: t["Value"] for t in self._get_param("Tags", [])
         }
-        for name, method in methods.items():
-            setattr(EBResponse, name, method)
-        _installed = True
+        return result
+
+    methods = {
+        "create_environment": create_environment,
+        "create_application": create_application,
+        "describe_environments": _describe_environments,
+        "describe_configuration_settings": _describe_configuration_settings,
+        "update_environment": _update_environment,
+        "describe_configuration_options": _describe_configuration_options,
+        "describe_events": _describe_events,
+        "terminate_environment": _terminate_environment,
+        "list_tags_for_resource": _list_tags_for_resource,
+    }
+    for name, method in methods.items():
+        setattr(EBResponse, name, method)
 
 
 def _backend(response: EBResponse) -> EBBackend:
     return response.elasticbeanstalk_backend
+
+
+def _options(env: Environment) -> dict[tuple[str, str], str]:
+    """The environment's option settings, kept on moto's own object."""
+    store: dict[tuple[str, str], str] = vars(env).setdefault("lab_options", {})
+    return store
+
+
+def _events(backend: EBBackend) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = vars(backend).setdefault("lab_events", [])
+    return events
 
 
 def _now() -> dt.datetime:
@@ -108,7 +115,9 @@ def _find_environment(
             ):
                 return env
     wanted = name or env_id
-    raise InvalidParameterValueError(f"No Environment found for EnvironmentName = '{wanted}'.")
+    raise InvalidParameterValueError(
+        f"No Environment found for EnvironmentName = '{wanted}'."
+    )
 
 
 def _initialise_environment(response: EBResponse, env: Environment) -> None:
@@ -118,9 +127,9 @@ def _initialise_environment(response: EBResponse, env: Environment) -> None:
     env.endpoint_url = env.cname
     env.status = "Ready"
     env.health = "Green"
-    env.option_settings = {
-        (namespace, name): value for namespace, name, value in _PLATFORM_DEFAULTS
-    }
+    _options(env).update(
+        ((namespace, name), value) for namespace, name, value in _PLATFORM_DEFAULTS
+    )
     _apply_option_settings(env, response._get_param("OptionSettings", []), [])
     _record_event(response, env, "createEnvironment is starting.")
     _record_event(response, env, "createEnvironment completed successfully.")
@@ -131,7 +140,7 @@ def _apply_option_settings(
     settings: list[dict[str, str]],
     to_remove: list[dict[str, str]],
 ) -> None:
-    store: dict[tuple[str, str], str] = env.option_settings
+    store = _options(env)
     for option in to_remove:
         store.pop((option["Namespace"], option["OptionName"]), None)
     for option in settings:
@@ -146,10 +155,7 @@ def _apply_option_settings(
 def _record_event(response: EBResponse, env: Environment, message: str) -> None:
     # No RequestId field: moto's serializer takes any RequestId in a result for
     # the response metadata's own and writes broken XML.
-    backend = _backend(response)
-    if not hasattr(backend, "lab_events"):
-        backend.lab_events = []
-    backend.lab_events.append(
+    _events(_backend(response)).append(
         {
             "EventDate": _now(),
             "Message": message,
@@ -182,7 +188,7 @@ def _describe_environments(self: EBResponse) -> ActionResult:
 
 def _settings_of(env: Environment) -> list[dict[str, str]]:
     settings = []
-    for (namespace, name), value in sorted(env.option_settings.items()):
+    for (namespace, name), value in sorted(_options(env).items()):
         option = {"Namespace": namespace, "OptionName": name, "Value": value}
         if namespace == "aws:autoscaling:launchconfiguration":
             option["ResourceName"] = "AWSEBAutoScalingLaunchConfiguration"
@@ -228,7 +234,7 @@ def _update_environment(self: EBResponse) -> ActionResult:
         self._get_param("OptionsToRemove", []) or [],
     )
     if self._get_param("Description"):
-        env.description = self._get_param("Description")
+        vars(env)["description"] = self._get_param("Description")
     _record_event(self, env, "Environment update is starting.")
     _record_event(self, env, "Environment update completed successfully.")
     return ActionResult(env)
@@ -249,7 +255,7 @@ def _describe_configuration_options(self: EBResponse) -> ActionResult:
     name = self._get_param("EnvironmentName")
     if name:
         env = _find_environment(self, name)
-        for namespace, option_name in sorted(env.option_settings):
+        for namespace, option_name in sorted(_options(env)):
             if namespace in (ENVIRONMENT_NAMESPACE, SECRETS_NAMESPACE):
                 options.append(
                     {
@@ -268,7 +274,7 @@ def _describe_configuration_options(self: EBResponse) -> ActionResult:
 
 
 def _describe_events(self: EBResponse) -> ActionResult:
-    events = list(getattr(_backend(self), "lab_events", []))
+    events = list(_events(_backend(self)))
     for field in ("ApplicationName", "EnvironmentName", "Severity"):
         wanted = self._get_param(field)
         if wanted:
@@ -295,7 +301,7 @@ def _list_tags_for_resource(self: EBResponse) -> ActionResult:
         (a for a in _backend(self).applications.values() if a.arn == arn), None
     )
     if app is not None:
-        tags = getattr(app, "tags", {})
+        tags = vars(app).get("lab_tags", {})
     else:
         tags = _backend(self).list_tags_for_resource(arn)
     return ActionResult(

@@ -8,10 +8,11 @@ the lab reports the regions enabled by default and nothing else.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
+
+from chaincut.lab._patch import once
 
 DEFAULT_ENABLED_REGIONS = frozenset(
     {
@@ -35,20 +36,13 @@ DEFAULT_ENABLED_REGIONS = frozenset(
     }
 )
 
-_lock = threading.Lock()
-_installed = False
 
-
+@once
 def install() -> None:
-    global _installed
-    with _lock:
-        if _installed:
-            return
-        original = RegionsAndZonesBackend.describe_regions
+    original = RegionsAndZonesBackend.describe_regions
 
-        def describe_regions(self: Any, region_names: list[str] | None = None) -> Any:
-            regions = original(self, region_names)
-            return [r for r in regions if r.name in DEFAULT_ENABLED_REGIONS]
+    def describe_regions(self: Any, region_names: list[str] | None = None) -> Any:
+        regions = original(self, region_names)
+        return [r for r in regions if r.name in DEFAULT_ENABLED_REGIONS]
 
-        RegionsAndZonesBackend.describe_regions = describe_regions
-        _installed = True
+    setattr(RegionsAndZonesBackend, "describe_regions", describe_regions)  # noqa: B010

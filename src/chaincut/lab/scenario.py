@@ -22,6 +22,7 @@ and takes minutes to become ready; the builder does not wait for it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
@@ -192,11 +193,9 @@ def build(
     account_id = aws.client("sts").get_caller_identity()["Account"]
     log.info("building %s with run id %s in %s", SCENARIO_NAME, run_id, aws.region)
 
-    users = {
-        kind: f"{kind}_{run_id}" for kind in ("low_priv_user", "secondary_user")
-    }
+    users = {kind: f"{kind}_{run_id}" for kind in ("low_priv_user", "secondary_user")}
     users["admin_user"] = f"admin_user_{run_id}"
-    for kind, name in users.items():
+    for name in users.values():
         iam.create_user(UserName=name, Tags=tags)
         log.debug("created user %s", name)
     for kind, document in (
@@ -420,7 +419,7 @@ def _list_policies(aws: AwsConnection) -> list[tuple[str, dict[str, str]]]:
 
 def _list_secrets(aws: AwsConnection) -> list[tuple[str, dict[str, str]]]:
     client = aws.client("secretsmanager")
-    out = []
+    out: list[tuple[str, dict[str, str]]] = []
     for page in client.get_paginator("list_secrets").paginate(
         Filters=[{"Key": "tag-key", "Values": [LAB_TAG]}]
     ):
@@ -443,7 +442,7 @@ def _list_beanstalk(aws: AwsConnection) -> list[tuple[str, dict[str, str]]]:
 def _list_network(aws: AwsConnection) -> list[tuple[str, dict[str, str]]]:
     ec2 = aws.client("ec2")
     tagged = [{"Name": "tag-key", "Values": [LAB_TAG]}]
-    out = [
+    out: list[tuple[str, dict[str, str]]] = [
         ("subnet:" + s["SubnetId"], _tags(s.get("Tags")))
         for s in ec2.describe_subnets(Filters=tagged)["Subnets"]
     ]
@@ -475,10 +474,9 @@ def _delete_user(aws: AwsConnection, name: str) -> None:
         iam.detach_user_policy(UserName=name, PolicyArn=policy["PolicyArn"])
     for group in iam.list_groups_for_user(UserName=name)["Groups"]:
         iam.remove_user_from_group(UserName=name, GroupName=group["GroupName"])
-    try:
+    # Most lab users have no console password; deleting none is an error.
+    with contextlib.suppress(botocore.exceptions.ClientError):
         iam.delete_login_profile(UserName=name)
-    except botocore.exceptions.ClientError:
-        pass  # most lab users have no console password
     iam.delete_user(UserName=name)
 
 

@@ -1,14 +1,16 @@
 """moto served in-process on 127.0.0.1, with chaincut's additions installed.
 
 moto's own ``ThreadedMotoServer`` binds its socket inside the server thread,
-so a port already in use leaves the caller waiting forever. Here the socket is
-bound first, in the caller's thread, and a busy port is a clear error.
+so a port already in use leaves the caller waiting forever (and werkzeug ends
+the process). Here the socket is bound first, in the caller's thread, and a
+busy port is a clear error.
 """
 
 from __future__ import annotations
 
 import errno
 import logging
+import socket
 import threading
 
 from moto.moto_server.werkzeug_app import (
@@ -19,11 +21,27 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from chaincut.errors import LabError
-from chaincut.lab import auth, beanstalk, regions
+from chaincut.lab import auth, beanstalk, iam, regions
 
 log = logging.getLogger(__name__)
 
 LOOPBACK = "127.0.0.1"
+
+
+def _bind(port: int) -> socket.socket:
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.bind((LOOPBACK, port))
+        listener.listen(128)
+    except OSError as error:
+        listener.close()
+        if error.errno == errno.EADDRINUSE:
+            raise LabError(
+                f"port {port} on {LOOPBACK} is already in use:"
+                " pick another with --port, or --port 0 for any free port"
+            ) from error
+        raise LabError(f"cannot listen on {LOOPBACK}:{port}: {error}") from error
+    return listener
 
 
 class LabServer:
@@ -47,28 +65,25 @@ class LabServer:
     def start(self) -> None:
         beanstalk.install()
         regions.install()
+        iam.install()
         # werkzeug logs every request, and every failure inside moto with its
         # traceback, on a handler of its own; the caller sees the AWS error.
         logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         auth.install()
-        app = DomainDispatcherApplication(create_backend_app)
+        listener = _bind(self._requested_port)
         try:
+            # werkzeug exits the process when it cannot bind, so the socket is
+            # bound here and handed over already listening.
             self._server = make_server(
                 LOOPBACK,
-                self._requested_port,
-                app,
+                listener.getsockname()[1],
+                DomainDispatcherApplication(create_backend_app),
                 threaded=True,
                 request_handler=MotoRequestHandler,
+                fd=listener.fileno(),
             )
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                raise LabError(
-                    f"port {self._requested_port} on {LOOPBACK} is already in use:"
-                    " pick another with --port, or --port 0 for any free port"
-                ) from error
-            raise LabError(
-                f"cannot listen on {LOOPBACK}:{self._requested_port}: {error}"
-            ) from error
+        finally:
+            listener.close()  # werkzeug holds its own duplicate of it
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="chaincut-lab", daemon=True
         )

@@ -66,11 +66,15 @@ def flagged_settings(snapshot: Snapshot) -> list[FlaggedSetting]:
 def render_summary(snapshot: Snapshot) -> RenderableType:
     parts: list[RenderableType] = [
         Text.assemble(
-            ("Account ", "bold"), snapshot.account_id,
-            ("  caller ", "bold"), snapshot.caller_arn,
-            ("  regions ", "bold"), str(len(snapshot.regions)),
-            ("  collected ", "bold"), snapshot.collected_at,
-        ),  # fmt: skip
+            ("Account ", "bold"),
+            snapshot.account_id,
+            ("  caller ", "bold"),
+            snapshot.caller_arn,
+            ("  regions ", "bold"),
+            str(len(snapshot.regions)),
+            ("  collected ", "bold"),
+            snapshot.collected_at,
+        ),
         _inventory(snapshot),
     ]
     flagged = flagged_settings(snapshot)
