@@ -34,6 +34,7 @@ account ID for the root user); the role ARN derived from a session has no path.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from chaincut.policy._model import (
@@ -62,64 +63,65 @@ _GRANT_RANK = {Grant.DIRECT: 0, Grant.ROLE: 1, Grant.ACCOUNT: 2}
 
 
 def _as_strings(value: ContextValue) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
     items = value if isinstance(value, list | tuple) else (value,)
-    out: list[str] = []
-    for item in items:
-        if isinstance(item, bool):
-            out.append("true" if item else "false")
-        else:
-            out.append(str(item))
-    return tuple(out)
+    return tuple(
+        ("true" if item else "false") if isinstance(item, bool) else str(item)
+        for item in items
+    )
+
+
+@functools.lru_cache(maxsize=16384)
+def _derived(caller: Caller, principal_id: str | None) -> dict[str, tuple[str, ...]]:
+    """Context keys AWS derives from the principal (shared: copy before changing)."""
+    if caller.kind is CallerKind.SERVICE:
+        derived: dict[str, str | None] = {"aws:principalservicename": caller.name}
+    else:
+        derived = {
+            "aws:principalarn": caller.role_arn or caller.arn,
+            "aws:principalaccount": caller.account,
+            "aws:principaltype": caller.principal_type,
+            "aws:username": caller.name if caller.kind is CallerKind.USER else None,
+            "aws:userid": principal_id
+            or (caller.account if caller.kind is CallerKind.ROOT else None),
+        }
+    return {key: (value,) for key, value in derived.items() if value is not None}
 
 
 class _View:
-    """One request as the matchers see it; the context is built on first use."""
+    """One request as the matchers see it; the context is read on first use."""
 
-    __slots__ = ("_context", "action", "caller", "request")
+    __slots__ = ("_given", "action", "caller", "derived", "request")
 
     def __init__(self, request: Request) -> None:
         self.request = request
         self.caller = parse_caller(request.principal)
         self.action = request.action.lower()
-        self._context: dict[str, tuple[str, ...]] | None = None
-
-    @property
-    def context(self) -> dict[str, tuple[str, ...]]:
-        if self._context is None:
-            self._context = _build_context(self.request, self.caller)
-        return self._context
+        self.derived = _derived(self.caller, request.principal_id)
+        self._given: dict[str, ContextValue] | None = None
 
     def values(self, key: str) -> tuple[str, ...] | None:
-        return self.context.get(key)
+        """The values of a (lowercased) condition key; given keys win over derived."""
+        given = self._given
+        if given is None:
+            given = {
+                name.lower(): value for name, value in self.request.context.items()
+            }
+            self._given = given
+        value = given.get(key)
+        if value is None:
+            return self.derived.get(key)
+        return _as_strings(value)
 
     def lookup(self, key: str) -> str | None:
-        found = self.context.get(key)
+        """The single value of a key, for a policy variable; None otherwise."""
+        found = self.values(key)
         return found[0] if found is not None and len(found) == 1 else None
 
 
-def _build_context(request: Request, caller: Caller) -> dict[str, tuple[str, ...]]:
-    derived: dict[str, str | None] = {
-        "aws:principalarn": caller.role_arn or caller.arn,
-        "aws:principalaccount": caller.account,
-        "aws:principaltype": caller.principal_type,
-        "aws:username": caller.name if caller.kind is CallerKind.USER else None,
-        "aws:userid": request.principal_id
-        or (caller.account if caller.kind is CallerKind.ROOT else None),
-    }
-    if caller.kind is CallerKind.SERVICE:
-        derived = {"aws:principalservicename": caller.name}
-    context: dict[str, tuple[str, ...]] = {
-        key: (value,) for key, value in derived.items() if value is not None
-    }
-    for key, value in request.context.items():
-        context[key.lower()] = _as_strings(value)
-    return context
-
-
 def _covers(statement: Statement, view: _View) -> bool:
-    """Action, resource and conditions (not the principal) all match."""
-    if not statement.actions.applies(view.action):
-        return False
+    """Resource and conditions match (the plan already matched the action)."""
     resources = statement.resources
     if resources is not None and not resources.applies(
         view.request.resource, view.lookup
@@ -136,56 +138,49 @@ def _covers(statement: Statement, view: _View) -> bool:
     return True
 
 
-def _scan(
-    policies: Iterable[Policy],
-    layer: Layer,
-    view: _View,
-    denies: list[Reason],
-    level: int | None = None,
-) -> Reason | None:
-    """The first allowing statement of a layer; matching denies go to ``denies``."""
-    allow: Reason | None = None
-    for policy in policies:
-        for statement in policy.statements:
-            if statement.effect is Effect.ALLOW and allow is not None:
-                continue
-            if not _covers(statement, view):
-                continue
-            if statement.effect is Effect.DENY:
-                denies.append(
-                    Reason(Outcome.DENIED, layer, policy.name, statement.label, level)
+# One statement to look at: its slot (a layer, or an SCP level), the
+# statement, whether it belongs to the resource policy, and the reason to give
+# if it matches (built once with the plan).
+_Entry = tuple[int, Statement, bool, Reason]
+# A plan: the statements whose action element covers one action, in layer
+# order, and for each slot the reason to give when it has no allow.
+_Plan = tuple[tuple[_Entry, ...], tuple[Reason, ...]]
+
+
+def _plan(policies: PolicySet, action: str) -> _Plan:
+    plan: _Plan | None = policies._plans.get(action)
+    if plan is not None:
+        return plan
+    slots: list[Reason] = []
+    entries: list[_Entry] = []
+
+    def add(layer: Layer, level: int | None, group: Iterable[Policy]) -> None:
+        slot = len(slots)
+        slots.append(Reason(Outcome.NO_ALLOW, layer, scp_level=level))
+        for policy in group:
+            for statement in policy.statements_for(action):
+                outcome = (
+                    Outcome.ALLOWED
+                    if statement.effect is Effect.ALLOW
+                    else Outcome.DENIED
                 )
-            else:
-                allow = Reason(
-                    Outcome.ALLOWED, layer, policy.name, statement.label, level
-                )
-    return allow
+                reason = Reason(outcome, layer, policy.name, statement.label, level)
+                entries.append((slot, statement, layer is Layer.RESOURCE, reason))
+
+    for level, scps in enumerate(policies.scp_levels or ()):
+        add(Layer.SCP, level, scps)
+    add(Layer.RESOURCE, None, () if policies.resource is None else (policies.resource,))
+    add(Layer.IDENTITY, None, policies.identity)
+    add(Layer.BOUNDARY, None, policies.boundaries)
+    add(Layer.SESSION, None, () if policies.session is None else (policies.session,))
+    plan = (tuple(entries), tuple(slots))
+    policies._plans[action] = plan
+    return plan
 
 
-def _scan_resource(
-    policy: Policy, view: _View, denies: list[Reason]
-) -> tuple[Reason | None, Grant | None]:
-    best: tuple[Reason | None, Grant | None] = (None, None)
-    for statement in policy.statements:
-        principals = statement.principals
-        grant = principals.grant(view.caller) if principals is not None else None
-        if grant is None or not _covers(statement, view):
-            continue
-        reason = Reason(
-            Outcome.DENIED if statement.effect is Effect.DENY else Outcome.ALLOWED,
-            Layer.RESOURCE,
-            policy.name,
-            statement.label,
-        )
-        if statement.effect is Effect.DENY:
-            denies.append(reason)
-        elif best[1] is None or _GRANT_RANK[grant] < _GRANT_RANK[best[1]]:
-            best = (reason, grant)
-    return best
-
-
-def _missing(layer: Layer, level: int | None = None) -> Reason:
-    return Reason(Outcome.NO_ALLOW, layer, scp_level=level)
+def _better(new: Grant | None, old: Grant | None) -> bool:
+    """Whether a resource-policy grant outranks the one already found."""
+    return new is not None and (old is None or _GRANT_RANK[new] < _GRANT_RANK[old])
 
 
 def evaluate(request: Request, policies: PolicySet) -> Evaluation:
@@ -193,82 +188,91 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
     view = _View(request)
     caller = view.caller
     service = caller.kind is CallerKind.SERVICE
+    entries, slots = _plan(policies, view.action)
+    hits: list[Reason | None] = [None] * len(slots)
+    grant: Grant | None = None
     denies: list[Reason] = []
 
-    scp: list[Reason | None] = []
-    if policies.scp_levels is not None and not service:
-        for level, scps in enumerate(policies.scp_levels):
-            scp.append(_scan(scps, Layer.SCP, view, denies, level))
-    resource, grant = (None, None)
-    if policies.resource is not None:
-        resource, grant = _scan_resource(policies.resource, view, denies)
-    identity = boundary = session = None
-    if not service:
-        identity = _scan(policies.identity, Layer.IDENTITY, view, denies)
-        boundary = _scan(policies.boundaries, Layer.BOUNDARY, view, denies)
-        if policies.session is not None:
-            session = _scan((policies.session,), Layer.SESSION, view, denies)
+    for slot, statement, in_resource, reason in entries:
+        if service and not in_resource:
+            continue  # a service principal has no identity side, nor SCPs
+        found: Grant | None = None
+        if in_resource:
+            principals = statement.principals
+            found = None if principals is None else principals.grant(caller)
+            if found is None:
+                continue
+        if statement.effect is Effect.DENY:
+            if _covers(statement, view):
+                denies.append(reason)
+        elif (
+            hits[slot] is None or (in_resource and _better(found, grant))
+        ) and _covers(statement, view):
+            hits[slot] = reason
+            if in_resource:
+                grant = found
 
     if denies:
         return Evaluation(Decision.EXPLICIT_DENY, tuple(denies))
+    return _decide(request, policies, view, slots, hits, grant)
 
-    allowed: list[Reason] = []
-    missing: list[Reason] = []
-    for level, found in enumerate(scp):
-        _record(found, allowed, missing, Layer.SCP, level)
-    if service:
-        _record(resource, allowed, missing, Layer.RESOURCE)
+
+# Offsets of the layers after the SCP levels, in the order ``_plan`` adds them.
+_RESOURCE, _IDENTITY, _BOUNDARY, _SESSION = range(4)
+
+
+def _decide(
+    request: Request,
+    policies: PolicySet,
+    view: _View,
+    slots: tuple[Reason, ...],
+    hits: list[Reason | None],
+    grant: Grant | None,
+) -> Evaluation:
+    """Allow or implicit deny, once no deny matched: which slots must allow."""
+    caller = view.caller
+    base = len(slots) - 4
+    if caller.kind is CallerKind.SERVICE:
+        required = [base + _RESOURCE]
     else:
         resource_account = (
             request.resource_account
             or account_of_arn(request.resource)
             or caller.account
         )
-        if caller.kind is CallerKind.ROOT and caller.account == resource_account:
-            identity = Reason(Outcome.ALLOWED, Layer.IDENTITY, "account root user")
-        found_by_layer = {
-            Layer.RESOURCE: resource,
-            Layer.IDENTITY: identity,
-            Layer.BOUNDARY: boundary,
-            Layer.SESSION: session,
-        }
         same_account = caller.account is not None and caller.account == resource_account
-        for layer in _required_layers(policies, same_account, grant):
-            _record(found_by_layer[layer], allowed, missing, layer)
+        required = list(range(base))
+        if caller.kind is not CallerKind.ROOT or not same_account:
+            required.extend(
+                base + offset
+                for offset in _required_layers(policies, same_account, grant)
+            )
+    missing = tuple(slots[slot] for slot in required if hits[slot] is None)
     if missing:
-        return Evaluation(Decision.IMPLICIT_DENY, tuple(missing))
-    return Evaluation(Decision.ALLOW, tuple(allowed))
-
-
-def _record(
-    found: Reason | None,
-    allowed: list[Reason],
-    missing: list[Reason],
-    layer: Layer,
-    level: int | None = None,
-) -> None:
-    if found is None:
-        missing.append(_missing(layer, level))
-    else:
-        allowed.append(found)
+        return Evaluation(Decision.IMPLICIT_DENY, missing)
+    reasons = [hit for slot in required if (hit := hits[slot]) is not None]
+    if len(required) == base:
+        # The account root user in its own account: only SCPs limit it.
+        reasons.append(Reason(Outcome.ALLOWED, Layer.IDENTITY, "account root user"))
+    return Evaluation(Decision.ALLOW, tuple(reasons))
 
 
 def _required_layers(
     policies: PolicySet, same_account: bool, grant: Grant | None
-) -> tuple[Layer, ...]:
+) -> tuple[int, ...]:
     """The layers that must each allow, given how the resource policy named us."""
     if same_account and grant is Grant.DIRECT:
         # AWS: a same-account grant to the caller's own ARN is not limited by
         # an implicit deny in its boundary or session policy.
-        return (Layer.RESOURCE,)
-    first: tuple[Layer, ...]
+        return (_RESOURCE,)
+    first: tuple[int, ...]
     if same_account:
         # Identity OR a grant to the session's role; a grant to the account
         # only delegates to the identity policies.
-        first = (Layer.RESOURCE,) if grant is Grant.ROLE else (Layer.IDENTITY,)
+        first = (_RESOURCE,) if grant is Grant.ROLE else (_IDENTITY,)
     else:
-        first = (Layer.RESOURCE, Layer.IDENTITY)
-    limits: tuple[Layer, ...] = (Layer.BOUNDARY,) if policies.boundaries else ()
+        first = (_RESOURCE, _IDENTITY)
+    limits: tuple[int, ...] = (_BOUNDARY,) if policies.boundaries else ()
     if policies.session is not None:
-        limits += (Layer.SESSION,)
+        limits += (_SESSION,)
     return first + limits

@@ -27,7 +27,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from chaincut.policy._variables import Lookup, Part, Piece, resolve, split_variables
+from chaincut.policy._variables import (
+    Lookup,
+    Part,
+    Piece,
+    Var,
+    resolve,
+    split_variables,
+)
 
 # Wildcards of the first five ARN segments never cross their colons.
 _ARN_FIXED_SEGMENTS = 5
@@ -102,14 +109,27 @@ class ActionMatcher:
         return hit != self.negated
 
 
+# Bound on each resource element's memo of answers; past it the memo restarts,
+# so a scan over millions of distinct resources costs memory only briefly.
+_MEMO_LIMIT = 4096
+
+
 @dataclass(frozen=True, slots=True)
 class ResourceMatcher:
-    """``Resource`` or ``NotResource``; patterns with variables resolve per request."""
+    """``Resource`` or ``NotResource``; patterns with variables resolve per request.
+
+    Answers are memoised per resource (and per value of the variables used),
+    because callers ask about the same few resources over and over.
+    """
 
     patterns: tuple[str, ...]
     negated: bool
     _static: re.Pattern[str] | None = field(compare=False, repr=False)
     _dynamic: tuple[tuple[Piece, ...], ...] = field(compare=False, repr=False)
+    _keys: tuple[str, ...] = field(compare=False, repr=False)
+    _memo: dict[str | tuple[str | None, ...], bool] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def build(
@@ -123,7 +143,11 @@ class ResourceMatcher:
                 static.append(pattern)
             else:
                 dynamic.append(pieces)
-        return cls(patterns, negated, _combined(static, arn=True), tuple(dynamic))
+        keys = tuple(
+            sorted({p.key for pieces in dynamic for p in pieces if isinstance(p, Var)})
+        )
+        static_regex = _combined(static, arn=True)
+        return cls(patterns, negated, static_regex, tuple(dynamic), keys)
 
     @property
     def uses_variables(self) -> bool:
@@ -131,7 +155,16 @@ class ResourceMatcher:
 
     def applies(self, resource: str, lookup: Lookup) -> bool:
         """Whether the element covers ``resource``; ``lookup`` feeds variables."""
-        return self._hit(resource, lookup) != self.negated
+        memo_key: str | tuple[str | None, ...] = resource
+        if self._keys:
+            memo_key = (resource, *[lookup(key) for key in self._keys])
+        found = self._memo.get(memo_key)
+        if found is None:
+            found = self._hit(resource, lookup) != self.negated
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[memo_key] = found
+        return found
 
     def _hit(self, resource: str, lookup: Lookup) -> bool:
         if self._static is not None and self._static.fullmatch(resource) is not None:

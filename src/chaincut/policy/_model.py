@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chaincut.policy._conditions import Condition
@@ -96,11 +96,24 @@ class Policy:
     name: str
     version: str | None
     statements: tuple[Statement, ...]
+    # Statements whose Action/NotAction covers an action, filled on demand: a
+    # request then only looks at the few statements that can concern it.
+    _by_action: dict[str, tuple[Statement, ...]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @property
     def variables_enabled(self) -> bool:
         """Policy variables are substituted only under version 2012-10-17."""
         return self.version == "2012-10-17"
+
+    def statements_for(self, action: str) -> tuple[Statement, ...]:
+        """The statements whose action element covers ``action`` (lowercased)."""
+        found = self._by_action.get(action)
+        if found is None:
+            found = tuple(s for s in self.statements if s.actions.applies(action))
+            self._by_action[action] = found
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +152,11 @@ class PolicySet:
     boundaries: tuple[Policy, ...] = ()
     session: Policy | None = None
     scp_levels: tuple[tuple[Policy, ...], ...] | None = None
+    # Per-action evaluation plans, built on first use by ``_evaluate``: a set
+    # reused across requests (the attack graph's case) is indexed once.
+    _plans: dict[str, Any] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)
