@@ -96,17 +96,19 @@ class AwsConnection:
         """Credentials and region as the AWS CLI finds them."""
         try:
             session = new_session(profile_name=profile, region_name=region)
+            credentials = session.get_credentials()
+            configured_region = session.region_name
         except botocore.exceptions.ProfileNotFound as error:
             raise InputError(
                 f"AWS profile {profile!r} is not in your AWS config files:"
                 " check --profile or run 'aws configure --profile NAME'"
             ) from error
-        if session.get_credentials() is None:
+        if credentials is None:
             raise AwsError(
                 "no AWS credentials found: pass --profile, set AWS_PROFILE or the"
                 " AWS_ACCESS_KEY_ID variables, or use --lab for the embedded lab"
             )
-        if session.region_name is None:
+        if configured_region is None:
             log.info("no region configured; using %s", DEFAULT_REGION)
             session = new_session(profile_name=profile, region_name=DEFAULT_REGION)
         return cls(session=session)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Annotated
@@ -34,14 +35,17 @@ def serve(
     ] = scenario.SCENARIO_NAME,
 ) -> int:
     """Run the lab in the foreground and print how to reach it. Ctrl-C stops it."""
-    from chaincut.cli import result_console, stderr
+    from chaincut.cli import stderr
     from chaincut.lab import Lab
 
     lab = Lab(port=port, scenario_name=scenario_name)
     with stderr.status(f"starting the lab and building {scenario_name}"):
         lab.start()
     try:
-        result_console().print(_connection_text(lab), highlight=False, soft_wrap=True)
+        # Plain text: these lines are meant to be pasted into a shell or a
+        # config file exactly as printed.
+        sys.stdout.write(_connection_text(lab) + "\n")
+        sys.stdout.flush()
         stderr.print("lab running; Ctrl-C stops it", highlight=False)
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -67,13 +71,18 @@ def _connection_text(lab: object) -> str:
         "# The defender (administrator of the lab account):",
         *_exports(lab.endpoint_url, lab.region, lab.defender_keys),
         "",
-        "# As AWS CLI profiles (~/.aws/config and ~/.aws/credentials):",
+        "# As AWS CLI profiles: add to ~/.aws/config",
     ]
-    for name, keys in (("attacker", state.attacker), ("defender", lab.defender_keys)):
+    identities = (("attacker", state.attacker), ("defender", lab.defender_keys))
+    for name, _ in identities:
         lines += [
             f"[profile chaincut-lab-{name}]",
             f"region = {lab.region}",
             f"endpoint_url = {lab.endpoint_url}",
+        ]
+    lines.append("# and to ~/.aws/credentials")
+    for name, keys in identities:
+        lines += [
             f"[chaincut-lab-{name}]",
             f"aws_access_key_id = {keys.access_key_id}",
             f"aws_secret_access_key = {keys.secret_access_key}",

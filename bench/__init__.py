@@ -1,0 +1,1 @@
+"""Benchmarks: figures and ratios against targets and named peers, never asserts."""
