@@ -41,6 +41,7 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
+import functools
 import ipaddress
 import logging
 import operator
@@ -74,6 +75,7 @@ def _number(text: str) -> float:
     return float(text)
 
 
+@functools.lru_cache(maxsize=8192)
 def _date(text: str) -> float:
     stripped = text.strip()
     if re.fullmatch(r"-?\d+(\.\d+)?", stripped):
@@ -95,6 +97,9 @@ def _binary(text: str) -> bytes:
     return base64.b64decode(text, validate=True)
 
 
+# Readers of context values are cached: requests repeat the same addresses and
+# times, and parsing them dominates an IP or date comparison.
+@functools.lru_cache(maxsize=8192)
 def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     return ipaddress.ip_address(text)
 

@@ -35,7 +35,6 @@ account ID for the root user); the role ARN derived from a session has no path.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 
 from chaincut.policy._model import (
     ContextValue,
@@ -44,14 +43,13 @@ from chaincut.policy._model import (
     Evaluation,
     Layer,
     Outcome,
-    Policy,
     PolicySet,
     Reason,
     Request,
     Statement,
 )
+from chaincut.policy._plan import plan_for
 from chaincut.policy._principals import (
-    Caller,
     CallerKind,
     Grant,
     account_of_arn,
@@ -73,8 +71,9 @@ def _as_strings(value: ContextValue) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=16384)
-def _derived(caller: Caller, principal_id: str | None) -> dict[str, tuple[str, ...]]:
+def _derived(principal: str, principal_id: str | None) -> dict[str, tuple[str, ...]]:
     """Context keys AWS derives from the principal (shared: copy before changing)."""
+    caller = parse_caller(principal)
     if caller.kind is CallerKind.SERVICE:
         derived: dict[str, str | None] = {"aws:principalservicename": caller.name}
     else:
@@ -98,7 +97,7 @@ class _View:
         self.request = request
         self.caller = parse_caller(request.principal)
         self.action = request.action.lower()
-        self.derived = _derived(self.caller, request.principal_id)
+        self.derived = _derived(request.principal, request.principal_id)
         self._given: dict[str, ContextValue] | None = None
 
     def values(self, key: str) -> tuple[str, ...] | None:
@@ -138,46 +137,6 @@ def _covers(statement: Statement, view: _View) -> bool:
     return True
 
 
-# One statement to look at: its slot (a layer, or an SCP level), the
-# statement, whether it belongs to the resource policy, and the reason to give
-# if it matches (built once with the plan).
-_Entry = tuple[int, Statement, bool, Reason]
-# A plan: the statements whose action element covers one action, in layer
-# order, and for each slot the reason to give when it has no allow.
-_Plan = tuple[tuple[_Entry, ...], tuple[Reason, ...]]
-
-
-def _plan(policies: PolicySet, action: str) -> _Plan:
-    plan: _Plan | None = policies._plans.get(action)
-    if plan is not None:
-        return plan
-    slots: list[Reason] = []
-    entries: list[_Entry] = []
-
-    def add(layer: Layer, level: int | None, group: Iterable[Policy]) -> None:
-        slot = len(slots)
-        slots.append(Reason(Outcome.NO_ALLOW, layer, scp_level=level))
-        for policy in group:
-            for statement in policy.statements_for(action):
-                outcome = (
-                    Outcome.ALLOWED
-                    if statement.effect is Effect.ALLOW
-                    else Outcome.DENIED
-                )
-                reason = Reason(outcome, layer, policy.name, statement.label, level)
-                entries.append((slot, statement, layer is Layer.RESOURCE, reason))
-
-    for level, scps in enumerate(policies.scp_levels or ()):
-        add(Layer.SCP, level, scps)
-    add(Layer.RESOURCE, None, () if policies.resource is None else (policies.resource,))
-    add(Layer.IDENTITY, None, policies.identity)
-    add(Layer.BOUNDARY, None, policies.boundaries)
-    add(Layer.SESSION, None, () if policies.session is None else (policies.session,))
-    plan = (tuple(entries), tuple(slots))
-    policies._plans[action] = plan
-    return plan
-
-
 def _better(new: Grant | None, old: Grant | None) -> bool:
     """Whether a resource-policy grant outranks the one already found."""
     return new is not None and (old is None or _GRANT_RANK[new] < _GRANT_RANK[old])
@@ -188,12 +147,13 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
     view = _View(request)
     caller = view.caller
     service = caller.kind is CallerKind.SERVICE
-    entries, slots = _plan(policies, view.action)
+    plan, resource_entries = plan_for(policies, view.action)
+    slots = plan.slots
     hits: list[Reason | None] = [None] * len(slots)
     grant: Grant | None = None
     denies: list[Reason] = []
 
-    for slot, statement, in_resource, reason in entries:
+    for slot, statement, in_resource, reason in resource_entries + plan.entries:
         if service and not in_resource:
             continue  # a service principal has no identity side, nor SCPs
         found: Grant | None = None
@@ -217,7 +177,7 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
     return _decide(request, policies, view, slots, hits, grant)
 
 
-# Offsets of the layers after the SCP levels, in the order ``_plan`` adds them.
+# Offsets of the layers after the SCP levels, in the order ``plan_for`` adds them.
 _RESOURCE, _IDENTITY, _BOUNDARY, _SESSION = range(4)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from chaincut.policy._conditions import Condition
@@ -89,9 +89,14 @@ class Statement:
         return any(condition.broken for condition in self.conditions)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Policy:
-    """A parsed policy document: its name, version and statements."""
+    """A parsed policy document: its name, version and statements.
+
+    Policies compare and hash by identity (two parses of one document are two
+    policies): evaluation plans are cached per tuple of policies, and hashing
+    by content would cost more than the plan saves.
+    """
 
     name: str
     version: str | None
@@ -101,11 +106,26 @@ class Policy:
     _by_action: dict[str, tuple[Statement, ...]] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
+    _reasons: dict[tuple[int, Layer, int | None], Reason] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @property
     def variables_enabled(self) -> bool:
         """Policy variables are substituted only under version 2012-10-17."""
         return self.version == "2012-10-17"
+
+    def reason(self, statement: Statement, layer: Layer, level: int | None) -> Reason:
+        """The reason naming one of this policy's statements (made once)."""
+        key = (statement.index, layer, level)
+        found = self._reasons.get(key)
+        if found is None:
+            outcome = (
+                Outcome.ALLOWED if statement.effect is Effect.ALLOW else Outcome.DENIED
+            )
+            found = Reason(outcome, layer, self.name, statement.label, level)
+            self._reasons[key] = found
+        return found
 
     def statements_for(self, action: str) -> tuple[Statement, ...]:
         """The statements whose action element covers ``action`` (lowercased)."""
@@ -152,11 +172,6 @@ class PolicySet:
     boundaries: tuple[Policy, ...] = ()
     session: Policy | None = None
     scp_levels: tuple[tuple[Policy, ...], ...] | None = None
-    # Per-action evaluation plans, built on first use by ``_evaluate``: a set
-    # reused across requests (the attack graph's case) is indexed once.
-    _plans: dict[str, Any] = field(
-        default_factory=dict, compare=False, hash=False, repr=False
-    )
 
 
 @dataclass(frozen=True, slots=True)

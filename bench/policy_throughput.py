@@ -1,0 +1,399 @@
+"""Decisions per second of chaincut.policy, against PMapper's local simulation.
+
+Generates a deterministic corpus (seeded) of at least 100,000 requests from
+200 principals, each with several identity policies mixing exact actions,
+wildcards, conditions and denies; some with a permission boundary; S3 buckets
+and secrets with resource policies; two SCP levels. chaincut parses every
+policy once and decides every request; PMapper 1.1.5 decides the same
+requests (the first ``--pmapper-limit`` of them) in its own environment.
+
+PMapper is never a chaincut dependency: on first run this script creates
+``bench/.peer-pmapper`` with Python 3.9 and installs ``principalmapper==1.1.5``
+there, then runs ``bench/peers/pmapper_runner.py`` with it. If that fails the
+chaincut figures are still printed. Figures are printed, never asserted.
+
+    .venv/bin/python bench/policy_throughput.py [--requests N] [--pmapper-limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from chaincut.policy import PolicyKind, PolicySet, Request, evaluate, parse_policy
+
+HERE = Path(__file__).resolve().parent
+PEER = HERE / ".peer-pmapper"
+RUNNER = HERE / "peers" / "pmapper_runner.py"
+PYTHON39 = ("python3.9", "/root/.pyenv/versions/3.9.18/bin/python3.9")
+SEED = 20240611
+ACCOUNT = "111122223333"
+
+ACTIONS = {
+    "s3": ["GetObject", "PutObject", "DeleteObject", "ListBucket"],
+    "iam": ["CreateAccessKey", "GetUser", "ListUsers", "PassRole", "DeleteUser"],
+    "secretsmanager": ["GetSecretValue", "PutSecretValue", "DescribeSecret"],
+    "ec2": ["DescribeInstances", "RunInstances", "TerminateInstances"],
+    "elasticbeanstalk": ["DescribeConfigurationSettings", "UpdateEnvironment"],
+}
+ACTION_PATTERNS = [
+    "s3:*",
+    "s3:Get*",
+    "s3:*Object",
+    "iam:Get*",
+    "iam:List*",
+    "iam:*AccessKey*",
+    "secretsmanager:Get*",
+    "secretsmanager:Describe*",
+    "ec2:Describe*",
+    "elasticbeanstalk:Describe*",
+    "*",
+]
+RESOURCE_PATTERNS = [
+    "*",
+    "arn:aws:s3:::bucket-1*",
+    "arn:aws:s3:::bucket-2/*",
+    "arn:aws:s3:::elasticbeanstalk-*",
+    f"arn:aws:iam::{ACCOUNT}:user/${{aws:username}}",
+    f"arn:aws:iam::{ACCOUNT}:user/team-*",
+    f"arn:aws:secretsmanager:*:{ACCOUNT}:secret:app-*",
+    f"arn:aws:ec2:*:{ACCOUNT}:instance/*",
+]
+CONDITIONS: list[dict[str, Any]] = [
+    {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "203.0.113.0/24"]}},
+    {"Bool": {"aws:SecureTransport": "true"}},
+    {"StringEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}},
+    {"StringLike": {"s3:prefix": ["home/${aws:username}/*", "public/*"]}},
+    {"ForAnyValue:StringEquals": {"aws:TagKeys": ["team", "env"]}},
+    {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}},
+    {"NumericLessThan": {"s3:max-keys": "100"}},
+    {"StringNotEquals": {"aws:RequestedRegion": "ap-south-1"}},
+]
+
+
+def _statement(rng: random.Random) -> dict[str, Any]:
+    statement: dict[str, Any] = {
+        "Effect": "Deny" if rng.random() < 0.2 else "Allow",
+        "Action": rng.sample(ACTION_PATTERNS, rng.randint(1, 3))
+        + [f"{s}:{rng.choice(a)}" for s, a in rng.sample(sorted(ACTIONS.items()), 1)],
+        "Resource": rng.sample(RESOURCE_PATTERNS, rng.randint(1, 2)),
+    }
+    if rng.random() < 0.35:
+        statement["Condition"] = rng.choice(CONDITIONS)
+    return statement
+
+
+def _document(rng: random.Random, size: int) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [_statement(rng) for _ in range(size)],
+    }
+
+
+def _resource(rng: random.Random, service: str, action: str) -> tuple[str, str | None]:
+    """A resource for the action, and the key of its resource policy, if any."""
+    if service == "s3":
+        bucket = f"bucket-{rng.randint(0, 29)}"
+        key = bucket if int(bucket.split("-")[1]) % 3 == 0 else None
+        if action == "ListBucket":
+            return f"arn:aws:s3:::{bucket}", key
+        return f"arn:aws:s3:::{bucket}/home/u{rng.randint(0, 9)}/f.txt", key
+    if service == "iam":
+        if action == "ListUsers":
+            return "*", None
+        return f"arn:aws:iam::{ACCOUNT}:user/team-{rng.randint(0, 50)}", None
+    if service == "secretsmanager":
+        name = rng.choice(["app-db", "app-api", "ops-root"])
+        arn = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:{name}-AbCdEf"
+        return arn, name
+    if service == "ec2" and action != "DescribeInstances":
+        return (
+            f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-{rng.randint(0, 99):04x}",
+            None,
+        )
+    return "*", None
+
+
+def _context(rng: random.Random) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "aws:SourceIp": rng.choice(["10.1.2.3", "203.0.113.7", "198.51.100.9"]),
+        "aws:SecureTransport": rng.choice(["true", "false"]),
+        "aws:RequestedRegion": rng.choice(["us-east-1", "eu-west-1", "ap-south-1"]),
+        "aws:CurrentTime": "2025-06-01T12:00:00Z",
+    }
+    if rng.random() < 0.5:
+        context["aws:TagKeys"] = rng.sample(["team", "env", "owner"], rng.randint(1, 2))
+    if rng.random() < 0.3:
+        context["s3:prefix"] = rng.choice(["public/a", "home/x/", "private/"])
+    return context
+
+
+def _resource_policies(rng: random.Random) -> dict[str, dict[str, Any]]:
+    policies: dict[str, dict[str, Any]] = {}
+    for index in range(0, 30, 3):
+        bucket = f"arn:aws:s3:::bucket-{index}"
+        policies[f"bucket-{index}"] = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {
+                        "AWS": f"arn:aws:iam::{ACCOUNT}:user/u{rng.randint(0, 99)}"
+                    },
+                    "Action": ["s3:GetObject", "s3:ListBucket"],
+                    "Resource": [bucket, f"{bucket}/*"],
+                },
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket, f"{bucket}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                },
+            ],
+        }
+    for name in ("app-db", "app-api", "ops-root"):
+        policies[name] = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {
+                        "AWS": f"arn:aws:iam::{ACCOUNT}:role/r{rng.randint(0, 99)}"
+                    },
+                    "Action": "secretsmanager:GetSecretValue",
+                    "Resource": "*",
+                }
+            ],
+        }
+    return policies
+
+
+def build_corpus(requests: int = 100_000, seed: int = SEED) -> dict[str, Any]:
+    """The whole corpus as plain JSON-ready data, identical for a given seed."""
+    rng = random.Random(seed)
+    policies = {f"managed-{i}": _document(rng, rng.randint(1, 4)) for i in range(80)}
+    boundaries: dict[str, dict[str, Any]] = {}
+    principals = []
+    for index in range(200):
+        kind = "user/u" if index < 100 else "role/r"
+        boundary = None
+        if rng.random() < 0.2:
+            boundary = f"boundary-{index}"
+            boundaries[boundary] = _document(rng, 2)
+        principals.append(
+            {
+                "arn": f"arn:aws:iam::{ACCOUNT}:{kind}{index % 100}",
+                "identity_policies": rng.sample(sorted(policies), rng.randint(2, 4)),
+                "boundary": boundary,
+            }
+        )
+    scp_levels = [
+        [
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+            }
+        ],
+        [
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                    {
+                        "Effect": "Deny",
+                        "Action": ["iam:DeleteUser", "ec2:TerminateInstances"],
+                        "Resource": "*",
+                        "Condition": {
+                            "StringNotEquals": {"aws:RequestedRegion": "us-east-1"}
+                        },
+                    },
+                ],
+            }
+        ],
+    ]
+    cases = []
+    services = sorted(ACTIONS)
+    for _ in range(requests):
+        service = rng.choice(services)
+        action = rng.choice(ACTIONS[service])
+        resource, policy_key = _resource(rng, service, action)
+        cases.append(
+            {
+                "principal": rng.randrange(len(principals)),
+                "action": f"{service}:{action}",
+                "resource": resource,
+                "resource_policy": policy_key,
+                "context": _context(rng),
+            }
+        )
+    return {
+        "account": ACCOUNT,
+        "policies": policies,
+        "boundaries": boundaries,
+        "principals": principals,
+        "scp_levels": scp_levels,
+        "resource_policies": _resource_policies(rng),
+        "requests": cases,
+    }
+
+
+def time_chaincut(corpus: dict[str, Any]) -> tuple[float, float, list[int]]:
+    """Seconds to parse every policy, seconds to decide every request, decisions."""
+    start = time.perf_counter()
+    # Each managed policy is parsed once, however many principals it is
+    # attached to, as a snapshot would hold it.
+    managed = {
+        name: parse_policy(d, name=name) for name, d in corpus["policies"].items()
+    }
+    boundaries = {
+        name: parse_policy(d, name=name, kind=PolicyKind.BOUNDARY)
+        for name, d in corpus["boundaries"].items()
+    }
+    scps = tuple(
+        tuple(parse_policy(d, name=f"scp{n}", kind=PolicyKind.SCP) for d in level)
+        for n, level in enumerate(corpus["scp_levels"])
+    )
+    resource_policies = {
+        key: parse_policy(d, name=key, kind=PolicyKind.RESOURCE)
+        for key, d in corpus["resource_policies"].items()
+    }
+    principals = [
+        (
+            principal["arn"],
+            tuple(managed[name] for name in principal["identity_policies"]),
+            ()
+            if principal["boundary"] is None
+            else (boundaries[principal["boundary"]],),
+        )
+        for principal in corpus["principals"]
+    ]
+    parsed = time.perf_counter() - start
+
+    # Policy sets per (principal, resource policy), as a caller would keep them.
+    sets: dict[tuple[int, str | None], PolicySet] = {}
+    decisions = []
+    start = time.perf_counter()
+    for case in corpus["requests"]:
+        who = case["principal"]
+        key = case["resource_policy"]
+        policies = sets.get((who, key))
+        if policies is None:
+            arn, identity, boundaries = principals[who]
+            policies = PolicySet(
+                identity=identity,
+                resource=None if key is None else resource_policies[key],
+                boundaries=boundaries,
+                scp_levels=scps,
+            )
+            sets[(who, key)] = policies
+        request = Request(
+            principals[who][0],
+            case["action"],
+            case["resource"],
+            resource_account=ACCOUNT,
+            context=case["context"],
+        )
+        decisions.append(1 if evaluate(request, policies).allowed else 0)
+    return parsed, time.perf_counter() - start, decisions
+
+
+def _peer_python() -> Path | None:
+    """The PMapper environment's interpreter, created on first use."""
+    python = PEER / "bin" / "python"
+    if python.exists():
+        return python
+    base = next(
+        (p for p in (shutil.which(c) or c for c in PYTHON39) if Path(p).exists()), None
+    )
+    if base is None:
+        print("PMapper: skipped, no python3.9 found to build its environment")
+        return None
+    print(f"PMapper: creating {PEER} (first run) ...", flush=True)
+    try:
+        subprocess.run([base, "-m", "venv", str(PEER)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "principalmapper==1.1.5"],
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError) as error:
+        print(f"PMapper: skipped, its environment could not be built ({error})")
+        shutil.rmtree(PEER, ignore_errors=True)
+        return None
+    return python
+
+
+def time_pmapper(corpus: dict[str, Any], limit: int) -> dict[str, Any] | None:
+    python = _peer_python()
+    if python is None:
+        return None
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "corpus.json"
+        path.write_text(json.dumps(corpus), encoding="utf-8")
+        done = subprocess.run(
+            [str(python), str(RUNNER), str(path), str(limit)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        print(f"PMapper: runner failed: {done.stderr.strip().splitlines()[-1:]}")
+        return None
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=100_000)
+    parser.add_argument("--pmapper-limit", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--no-pmapper", action="store_true")
+    args = parser.parse_args(argv)
+
+    corpus = build_corpus(args.requests, args.seed)
+    total = len(corpus["requests"])
+    print(
+        f"policy throughput: {total} requests, {len(corpus['principals'])} principals, seed {args.seed}"
+    )
+    parse_seconds, seconds, ours = time_chaincut(corpus)
+    rate = total / seconds
+    print(f"  chaincut: parsed all policies in {parse_seconds * 1000:.1f} ms")
+    print(
+        f"  chaincut: {total} decisions in {seconds:.2f} s = {rate:,.0f} decisions/s ({sum(ours)} allowed)"
+    )
+    if args.no_pmapper:
+        return 0
+
+    limit = min(args.pmapper_limit, total)
+    peer = time_pmapper(corpus, limit)
+    if peer is None:
+        return 0
+    peer_rate = peer["requests"] / peer["seconds"]
+    subset = (
+        "all" if limit == total else f"the first {limit} (a subset: PMapper is slow)"
+    )
+    print(
+        f"  PMapper 1.1.5: {peer['requests']} decisions ({subset}) in "
+        f"{peer['seconds']:.2f} s = {peer_rate:,.0f} decisions/s"
+    )
+    agree = sum(a == b for a, b in zip(ours, peer["allowed"], strict=False))
+    print(
+        f"  ratio: chaincut is {rate / peer_rate:.1f}x PMapper per request (target >= 10x)"
+    )
+    print(
+        f"  agreement on allowed/denied over the shared requests: {agree}/{peer['requests']}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
