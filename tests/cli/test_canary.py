@@ -99,7 +99,8 @@ def test_lab_serve_prints_working_keys_stops_on_ctrl_c_and_leaks_nothing() -> No
         beanstalk = session.client("elasticbeanstalk", endpoint_url=endpoint)
         (env,) = beanstalk.describe_environments()["Environments"]
         described = beanstalk.describe_configuration_settings(
-            ApplicationName=env["ApplicationName"], EnvironmentName=env["EnvironmentName"]
+            ApplicationName=env["ApplicationName"],
+            EnvironmentName=env["EnvironmentName"],
         )
         options = {
             o["OptionName"]: o["Value"]

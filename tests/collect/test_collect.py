@@ -28,9 +28,7 @@ def test_iam_principals_policies_and_keys(
     users = {user.name: user for user in defender_snapshot.iam.users}
     assert set(users) >= {state.low_priv_user, state.secondary_user, state.admin_user}
     low = users[state.low_priv_user]
-    assert [k.access_key_id for k in low.access_keys] == [
-        state.attacker.access_key_id
-    ]
+    assert [k.access_key_id for k in low.access_keys] == [state.attacker.access_key_id]
     assert low.access_keys[0].status == "Active"
     (attached,) = low.attached_policies
     policies = {p.arn: p for p in defender_snapshot.iam.policies}
