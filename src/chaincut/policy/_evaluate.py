@@ -48,7 +48,7 @@ from chaincut.policy._model import (
     Request,
     Statement,
 )
-from chaincut.policy._plan import plan_for
+from chaincut.policy._plan import BOUNDARY, IDENTITY, SESSION, Plan, plan_for
 from chaincut.policy._principals import (
     CallerKind,
     Grant,
@@ -126,6 +126,8 @@ def _covers(statement: Statement, view: _View) -> bool:
         view.request.resource, view.lookup
     ):
         return False
+    if not statement.conditions:
+        return True
     for condition in statement.conditions:
         if condition.broken:
             # Fail closed: never excuse an Allow, never excuse away a Deny.
@@ -142,79 +144,84 @@ def _better(new: Grant | None, old: Grant | None) -> bool:
     return new is not None and (old is None or _GRANT_RANK[new] < _GRANT_RANK[old])
 
 
+_NO_RESOURCE_ALLOW = Reason(Outcome.NO_ALLOW, Layer.RESOURCE)
+_ROOT_USER = Reason(Outcome.ALLOWED, Layer.IDENTITY, "account root user")
+# Where the resource policy stands among the slots that must allow.
+_RESOURCE_SLOT = -1
+
+
 def evaluate(request: Request, policies: PolicySet) -> Evaluation:
     """Decide ``request`` against ``policies``; the reasons say which layer did."""
     view = _View(request)
     caller = view.caller
-    service = caller.kind is CallerKind.SERVICE
     plan, resource_entries = plan_for(policies, view.action)
-    slots = plan.slots
-    hits: list[Reason | None] = [None] * len(slots)
-    grant: Grant | None = None
     denies: list[Reason] = []
 
-    for slot, statement, in_resource, reason in resource_entries + plan.entries:
-        if service and not in_resource:
-            continue  # a service principal has no identity side, nor SCPs
-        found: Grant | None = None
-        if in_resource:
-            principals = statement.principals
-            found = None if principals is None else principals.grant(caller)
-            if found is None:
-                continue
+    resource: Reason | None = None
+    grant: Grant | None = None
+    for statement, reason in resource_entries:
+        principals = statement.principals
+        found = None if principals is None else principals.grant(caller)
+        if found is None:
+            continue
         if statement.effect is Effect.DENY:
             if _covers(statement, view):
                 denies.append(reason)
-        elif (
-            hits[slot] is None or (in_resource and _better(found, grant))
-        ) and _covers(statement, view):
-            hits[slot] = reason
-            if in_resource:
-                grant = found
+        elif _better(found, grant) and _covers(statement, view):
+            resource, grant = reason, found
 
+    # A service principal has no identity side, and SCPs do not apply to it.
+    service = caller.kind is CallerKind.SERVICE
+    if not service:
+        for statement, reason in plan.denies:
+            if _covers(statement, view):
+                denies.append(reason)
     if denies:
         return Evaluation(Decision.EXPLICIT_DENY, tuple(denies))
-    return _decide(request, policies, view, slots, hits, grant)
 
-
-# Offsets of the layers after the SCP levels, in the order ``plan_for`` adds them.
-_RESOURCE, _IDENTITY, _BOUNDARY, _SESSION = range(4)
+    if service:
+        return _decide(view, plan, (_RESOURCE_SLOT,), resource)
+    resource_account = (
+        request.resource_account or account_of_arn(request.resource) or caller.account
+    )
+    same_account = caller.account is not None and caller.account == resource_account
+    levels = tuple(range(plan.levels))
+    if caller.kind is CallerKind.ROOT and same_account:
+        # The account root user in its own account: only SCPs limit it.
+        result = _decide(view, plan, levels, resource)
+        if result.allowed:
+            return Evaluation(Decision.ALLOW, (*result.reasons, _ROOT_USER))
+        return result
+    required = levels + tuple(
+        slot if slot == _RESOURCE_SLOT else plan.levels + slot
+        for slot in _required_layers(policies, same_account, grant)
+    )
+    return _decide(view, plan, required, resource)
 
 
 def _decide(
-    request: Request,
-    policies: PolicySet,
-    view: _View,
-    slots: tuple[Reason, ...],
-    hits: list[Reason | None],
-    grant: Grant | None,
+    view: _View, plan: Plan, required: tuple[int, ...], resource: Reason | None
 ) -> Evaluation:
-    """Allow or implicit deny, once no deny matched: which slots must allow."""
-    caller = view.caller
-    base = len(slots) - 4
-    if caller.kind is CallerKind.SERVICE:
-        required = [base + _RESOURCE]
-    else:
-        resource_account = (
-            request.resource_account
-            or account_of_arn(request.resource)
-            or caller.account
-        )
-        same_account = caller.account is not None and caller.account == resource_account
-        required = list(range(base))
-        if caller.kind is not CallerKind.ROOT or not same_account:
-            required.extend(
-                base + offset
-                for offset in _required_layers(policies, same_account, grant)
-            )
-    missing = tuple(slots[slot] for slot in required if hits[slot] is None)
+    """Allow when every required slot has an allow; otherwise say which had none."""
+    allowed: list[Reason] = []
+    missing: list[Reason] = []
+    for slot in required:
+        if slot == _RESOURCE_SLOT:
+            hit, absent = resource, _NO_RESOURCE_ALLOW
+        else:
+            hit = None
+            for statement, reason in plan.allows[slot]:
+                if _covers(statement, view):
+                    hit = reason
+                    break
+            absent = plan.missing[slot]
+        if hit is None:
+            missing.append(absent)
+        else:
+            allowed.append(hit)
     if missing:
-        return Evaluation(Decision.IMPLICIT_DENY, missing)
-    reasons = [hit for slot in required if (hit := hits[slot]) is not None]
-    if len(required) == base:
-        # The account root user in its own account: only SCPs limit it.
-        reasons.append(Reason(Outcome.ALLOWED, Layer.IDENTITY, "account root user"))
-    return Evaluation(Decision.ALLOW, tuple(reasons))
+        return Evaluation(Decision.IMPLICIT_DENY, tuple(missing))
+    return Evaluation(Decision.ALLOW, tuple(allowed))
 
 
 def _required_layers(
@@ -224,15 +231,15 @@ def _required_layers(
     if same_account and grant is Grant.DIRECT:
         # AWS: a same-account grant to the caller's own ARN is not limited by
         # an implicit deny in its boundary or session policy.
-        return (_RESOURCE,)
+        return (_RESOURCE_SLOT,)
     first: tuple[int, ...]
     if same_account:
         # Identity OR a grant to the session's role; a grant to the account
         # only delegates to the identity policies.
-        first = (_RESOURCE,) if grant is Grant.ROLE else (_IDENTITY,)
+        first = (_RESOURCE_SLOT,) if grant is Grant.ROLE else (IDENTITY,)
     else:
-        first = (_RESOURCE, _IDENTITY)
-    limits: tuple[int, ...] = (_BOUNDARY,) if policies.boundaries else ()
+        first = (_RESOURCE_SLOT, IDENTITY)
+    limits: tuple[int, ...] = (BOUNDARY,) if policies.boundaries else ()
     if policies.session is not None:
-        limits += (_SESSION,)
+        limits += (SESSION,)
     return first + limits

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chaincut.policy._conditions import Condition
@@ -172,6 +172,11 @@ class PolicySet:
     boundaries: tuple[Policy, ...] = ()
     session: Policy | None = None
     scp_levels: tuple[tuple[Policy, ...], ...] | None = None
+    # Evaluation plans of this set by action, filled by ``_plan``: a set
+    # reused across requests skips even the shared plan cache's hashing.
+    _plans: dict[str, Any] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)

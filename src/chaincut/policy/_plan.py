@@ -1,24 +1,29 @@
-"""Evaluation plans: the statements that can concern one action.
+"""Evaluation plans: the statements that can concern one action, by layer.
 
-A ``PolicySet`` is asked about the same actions and resources again and
-again (the lab per API call, the attack graph thousands of times), so the
-work that depends only on the policies and the action is done once and
-kept: which statements' ``Action`` covers the action, in layer order, and
-the ``Reason`` each would give. What remains per request is the principal,
-the resource (itself memoised per statement, see ``_match``) and the
+A policy set is asked about the same actions again and again (the lab per
+API call, the attack graph thousands of times), so the work that depends only
+on the policies and the action is done once and kept: which statements'
+``Action`` covers the action, split into the denies to check and, per layer
+(each SCP level, identity, boundary, session), the allows to try in order,
+each with the ``Reason`` it would give. What remains per request is the
+principal, the resource (memoised per statement, see ``_match``) and the
 conditions.
 
-Assumptions: policies are immutable once parsed (they are frozen values), so
-a plan never goes stale. Memory: the most recent 65,536 plans (one per
-caller side and action) are kept, and they keep their policies alive.
+The caller side of a plan is cached per tuple of policies rather than per
+``PolicySet``, so one principal asked about many resources, each with its own
+resource policy, builds it once per action.
+
+Assumptions: policies are immutable once parsed (frozen values compared by
+identity), so a plan never goes stale. Memory: the most recent 65,536 plans
+are kept, and they keep their policies alive.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 
 from chaincut.policy._model import (
+    Effect,
     Layer,
     Outcome,
     Policy,
@@ -27,29 +32,39 @@ from chaincut.policy._model import (
     Statement,
 )
 
-# One statement to look at: its slot (a layer, or an SCP level), the
-# statement, whether it belongs to the resource policy, and the reason to
-# give if it matches.
-Entry = tuple[int, Statement, bool, Reason]
+# A statement to check and the reason it gives if it matches.
+Entry = tuple[Statement, Reason]
 
 
 class Plan:
-    """The entries for one action, in layer order, and each slot's no-allow reason."""
+    """Denies to check, and per slot the allows to try and the no-allow reason.
 
-    __slots__ = ("entries", "slots")
+    Slots are the SCP levels in order, then identity, boundary and session
+    (see ``IDENTITY``, ``BOUNDARY``, ``SESSION``: offsets after the levels).
+    """
 
-    def __init__(self, entries: tuple[Entry, ...], slots: tuple[Reason, ...]) -> None:
-        self.entries = entries
-        self.slots = slots
+    __slots__ = ("allows", "denies", "levels", "missing")
+
+    def __init__(
+        self,
+        denies: tuple[Entry, ...],
+        allows: tuple[tuple[Entry, ...], ...],
+        missing: tuple[Reason, ...],
+    ) -> None:
+        self.denies = denies
+        self.allows = allows
+        self.missing = missing
+        self.levels = len(allows) - 3
+
+
+IDENTITY, BOUNDARY, SESSION = range(3)
 
 
 def plan_for(policies: PolicySet, action: str) -> tuple[Plan, tuple[Entry, ...]]:
-    """The caller-side plan for one (lowercased) action, and the resource entries.
-
-    The caller side (SCPs, identity, boundary, session) is cached across
-    policy sets, so one principal asked about many resources, each with its
-    own resource policy, builds its plan once per action.
-    """
+    """The caller-side plan for one (lowercased) action, and the resource entries."""
+    known: tuple[Plan, tuple[Entry, ...]] | None = policies._plans.get(action)
+    if known is not None:
+        return known
     plan = _caller_plan(
         policies.scp_levels or (),
         policies.identity,
@@ -58,12 +73,20 @@ def plan_for(policies: PolicySet, action: str) -> tuple[Plan, tuple[Entry, ...]]
         action,
     )
     resource = policies.resource
-    if resource is None:
-        return plan, ()
-    slot = len(plan.slots) - 4
-    return plan, tuple(
-        (slot, statement, True, resource.reason(statement, Layer.RESOURCE, None))
-        for statement in resource.statements_for(action)
+    entries = (
+        () if resource is None else _entries(resource, action, Layer.RESOURCE, None)
+    )
+    policies._plans[action] = (plan, entries)
+    return plan, entries
+
+
+@functools.lru_cache(maxsize=65536)
+def _entries(
+    policy: Policy, action: str, layer: Layer, level: int | None
+) -> tuple[Entry, ...]:
+    return tuple(
+        (statement, policy.reason(statement, layer, level))
+        for statement in policy.statements_for(action)
     )
 
 
@@ -75,24 +98,21 @@ def _caller_plan(
     session: Policy | None,
     action: str,
 ) -> Plan:
-    slots: list[Reason] = []
-    entries: list[Entry] = []
-
-    def add(layer: Layer, level: int | None, group: Iterable[Policy]) -> None:
-        slot = len(slots)
-        slots.append(Reason(Outcome.NO_ALLOW, layer, scp_level=level))
-        for policy in group:
-            for statement in policy.statements_for(action):
-                reason = policy.reason(statement, layer, level)
-                entries.append((slot, statement, False, reason))
-
-    # The order here fixes the slot offsets ``_evaluate`` relies on: SCP levels,
-    # then resource (its entries come from ``plan_for``), identity, boundary,
-    # session.
-    for level, scps in enumerate(scp_levels):
-        add(Layer.SCP, level, scps)
-    add(Layer.RESOURCE, None, ())
-    add(Layer.IDENTITY, None, identity)
-    add(Layer.BOUNDARY, None, boundaries)
-    add(Layer.SESSION, None, () if session is None else (session,))
-    return Plan(tuple(entries), tuple(slots))
+    groups: list[tuple[Layer, int | None, tuple[Policy, ...]]] = [
+        (Layer.SCP, level, scps) for level, scps in enumerate(scp_levels)
+    ]
+    groups += [
+        (Layer.IDENTITY, None, identity),
+        (Layer.BOUNDARY, None, boundaries),
+        (Layer.SESSION, None, () if session is None else (session,)),
+    ]
+    denies: list[Entry] = []
+    allows: list[tuple[Entry, ...]] = []
+    for layer, level, group in groups:
+        entries = [e for p in group for e in _entries(p, action, layer, level)]
+        denies += [e for e in entries if e[0].effect is Effect.DENY]
+        allows.append(tuple(e for e in entries if e[0].effect is Effect.ALLOW))
+    missing = tuple(
+        Reason(Outcome.NO_ALLOW, layer, scp_level=level) for layer, level, _ in groups
+    )
+    return Plan(tuple(denies), tuple(allows), missing)
