@@ -56,9 +56,6 @@ from chaincut.policy._principals import (
     parse_caller,
 )
 
-# Which resource-policy grant is strongest, when several statements allow.
-_GRANT_RANK = {Grant.DIRECT: 0, Grant.ROLE: 1, Grant.ACCOUNT: 2}
-
 
 def _as_strings(value: ContextValue) -> tuple[str, ...]:
     if isinstance(value, str):
@@ -141,7 +138,7 @@ def _covers(statement: Statement, view: _View) -> bool:
 
 def _better(new: Grant | None, old: Grant | None) -> bool:
     """Whether a resource-policy grant outranks the one already found."""
-    return new is not None and (old is None or _GRANT_RANK[new] < _GRANT_RANK[old])
+    return new is not None and (old is None or new < old)
 
 
 _NO_RESOURCE_ALLOW = Reason(Outcome.NO_ALLOW, Layer.RESOURCE)
@@ -185,16 +182,18 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
         request.resource_account or account_of_arn(request.resource) or caller.account
     )
     same_account = caller.account is not None and caller.account == resource_account
-    levels = tuple(range(plan.levels))
     if caller.kind is CallerKind.ROOT and same_account:
         # The account root user in its own account: only SCPs limit it.
-        result = _decide(view, plan, levels, resource)
+        result = _decide(view, plan, tuple(range(plan.levels)), resource)
         if result.allowed:
             return Evaluation(Decision.ALLOW, (*result.reasons, _ROOT_USER))
         return result
-    required = levels + tuple(
-        slot if slot == _RESOURCE_SLOT else plan.levels + slot
-        for slot in _required_layers(policies, same_account, grant)
+    required = _required_slots(
+        plan.levels,
+        same_account,
+        grant,
+        bool(policies.boundaries),
+        policies.session is not None,
     )
     return _decide(view, plan, required, resource)
 
@@ -224,22 +223,28 @@ def _decide(
     return Evaluation(Decision.ALLOW, tuple(allowed))
 
 
-def _required_layers(
-    policies: PolicySet, same_account: bool, grant: Grant | None
+@functools.lru_cache(maxsize=1024)
+def _required_slots(
+    levels: int,
+    same_account: bool,
+    grant: Grant | None,
+    boundary: bool,
+    session: bool,
 ) -> tuple[int, ...]:
-    """The layers that must each allow, given how the resource policy named us."""
+    """The slots that must each allow, given how the resource policy named us."""
+    scps = tuple(range(levels))
     if same_account and grant is Grant.DIRECT:
         # AWS: a same-account grant to the caller's own ARN is not limited by
         # an implicit deny in its boundary or session policy.
-        return (_RESOURCE_SLOT,)
+        return (*scps, _RESOURCE_SLOT)
     first: tuple[int, ...]
     if same_account:
         # Identity OR a grant to the session's role; a grant to the account
         # only delegates to the identity policies.
-        first = (_RESOURCE_SLOT,) if grant is Grant.ROLE else (IDENTITY,)
+        first = (_RESOURCE_SLOT,) if grant is Grant.ROLE else (levels + IDENTITY,)
     else:
-        first = (_RESOURCE_SLOT, IDENTITY)
-    limits: tuple[int, ...] = (BOUNDARY,) if policies.boundaries else ()
-    if policies.session is not None:
-        limits += (SESSION,)
-    return first + limits
+        first = (_RESOURCE_SLOT, levels + IDENTITY)
+    limits = ((levels + BOUNDARY,) if boundary else ()) + (
+        (levels + SESSION,) if session else ()
+    )
+    return scps + first + limits

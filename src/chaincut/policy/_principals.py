@@ -40,10 +40,12 @@ class CallerKind(enum.Enum):
     OTHER = "Other"
 
 
-class Grant(enum.Enum):
-    DIRECT = "direct"
-    ROLE = "role"
-    ACCOUNT = "account"
+class Grant(enum.IntEnum):
+    """How a resource policy names the caller; lower is stronger."""
+
+    DIRECT = 0
+    ROLE = 1
+    ACCOUNT = 2
 
 
 @dataclass(frozen=True, slots=True)
