@@ -170,3 +170,16 @@ def _shuffle_statements(document: Doc, rng: Any) -> Doc:
     items = list(document["Statement"])
     rng.shuffle(items)
     return {**document, "Statement": items}
+
+
+@settings(max_examples=100, deadline=None)
+@given(cases(), st.lists(cases(), max_size=6))
+def test_cached_plans_agree_with_fresh_parses(
+    case: tuple[Request, dict[str, Any]], others: list[tuple[Request, dict[str, Any]]]
+) -> None:
+    """Plans and memos built for earlier requests never change a later answer."""
+    request, inputs = case
+    shared = build(inputs)
+    for other, _ in others:
+        evaluate(other, shared)
+    assert evaluate(request, shared) == evaluate(request, build(inputs))
