@@ -409,3 +409,39 @@ def test_reasons_of_an_allow_name_each_granting_statement() -> None:
         (Layer.IDENTITY, "identity0", "Read"),
         (Layer.BOUNDARY, "boundary0", "0"),
     }
+
+
+ROLE_TO_ASSUME = f"arn:aws:iam::{ACCOUNT}:role/deploy"
+KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+MANDATORY: list[tuple[str, str, str, dict[str, Any], Decision]] = [
+    ("assume role: identity policy alone", "sts:AssumeRole", ROLE_TO_ASSUME,
+     {"identity": (doc(allow("sts:AssumeRole")),)}, IMPLICIT),
+    ("assume role: trust names the account, identity allows", "sts:AssumeRole",
+     ROLE_TO_ASSUME,
+     {"identity": (doc(allow("sts:AssumeRole")),),
+      "resource_policy": doc(grant({"AWS": ROOT}, "sts:AssumeRole"))}, ALLOW),
+    ("assume role: trust names the account, no identity allow", "sts:AssumeRole",
+     ROLE_TO_ASSUME, {"resource_policy": doc(grant({"AWS": ROOT}, "sts:AssumeRole"))},
+     IMPLICIT),
+    ("assume role: trust names the user", "sts:AssumeRole", ROLE_TO_ASSUME,
+     {"resource_policy": doc(grant({"AWS": ALICE}, "sts:AssumeRole"))}, ALLOW),
+    ("KMS: identity policy alone", "kms:Decrypt", KEY,
+     {"identity": (doc(allow("kms:*")),)}, IMPLICIT),
+    ("KMS: key policy delegates to the account", "kms:Decrypt", KEY,
+     {"identity": (doc(allow("kms:*")),),
+      "resource_policy": doc(grant({"AWS": ROOT}, "kms:*"))}, ALLOW),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("action", "resource", "kwargs", "expected"),
+    [row[1:] for row in MANDATORY],
+    ids=[row[0] for row in MANDATORY],
+)
+def test_trust_and_key_policies_must_allow(
+    action: str, resource: str, kwargs: dict[str, Any], expected: Decision
+) -> None:
+    """Follows "Policy evaluation logic" on roles and the KMS key policy page:
+    a role's trust policy and a key's policy must allow even in the account;
+    naming the account delegates to IAM policies, naming the user suffices."""
+    assert decide(ALICE, action, resource, **kwargs) is expected

@@ -15,11 +15,17 @@ policy evaluation logic"):
      policy (when present) must allow too;
    - a resource policy naming only the account delegates to IAM: the
      identity policies must allow.
+   - role trust policies (``sts:AssumeRole*``) and KMS key policies must
+     allow even within the account, as across accounts (next point).
 4. Cross-account: the resource policy must name the caller (in any way, the
    account included) and the identity side (identity, boundary, session)
    must allow.
 5. A service principal (``cloudtrail.amazonaws.com``) has no identity side:
    only the resource policy decides, and SCPs do not apply to it.
+
+Reasons: an explicit deny lists every matching Deny statement; an allow
+lists the statement that allowed in each layer that had to; an implicit deny
+lists every layer (or SCP level) that had to allow and did not.
 
 Context keys AWS derives from the principal (``aws:username``, ``aws:userid``,
 ``aws:PrincipalArn``, ``aws:PrincipalAccount``, ``aws:PrincipalType``) are
@@ -69,7 +75,11 @@ def _as_strings(value: ContextValue) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=16384)
 def _derived(principal: str, principal_id: str | None) -> dict[str, tuple[str, ...]]:
-    """Context keys AWS derives from the principal (shared: copy before changing)."""
+    """Reasons: an explicit deny lists every matching Deny statement; an allow
+    lists the statement that allowed in each layer that had to; an implicit deny
+    lists every layer (or SCP level) that had to allow and did not.
+
+    Context keys AWS derives from the principal (shared: copy before changing)."""
     caller = parse_caller(principal)
     if caller.kind is CallerKind.SERVICE:
         derived: dict[str, str | None] = {"aws:principalservicename": caller.name}
@@ -194,8 +204,21 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
         grant,
         bool(policies.boundaries),
         policies.session is not None,
+        _resource_policy_required(view.action, request.resource),
     )
     return _decide(view, plan, required, resource)
+
+
+def _resource_policy_required(action: str, resource: str) -> bool:
+    """Whether the resource policy must allow even within the account.
+
+    A role's trust policy must allow ``sts:AssumeRole*`` and a KMS key's
+    policy must allow its use: identity policies alone grant neither.
+    """
+    if action.startswith("sts:assumerole"):
+        return True
+    parts = resource.split(":", 3)
+    return len(parts) > 2 and parts[0] == "arn" and parts[2] == "kms"
 
 
 def _decide(
@@ -230,6 +253,7 @@ def _required_slots(
     grant: Grant | None,
     boundary: bool,
     session: bool,
+    mandatory: bool,
 ) -> tuple[int, ...]:
     """The slots that must each allow, given how the resource policy named us."""
     scps = tuple(range(levels))
@@ -238,10 +262,13 @@ def _required_slots(
         # an implicit deny in its boundary or session policy.
         return (*scps, _RESOURCE_SLOT)
     first: tuple[int, ...]
-    if same_account:
-        # Identity OR a grant to the session's role; a grant to the account
-        # only delegates to the identity policies.
-        first = (_RESOURCE_SLOT,) if grant is Grant.ROLE else (levels + IDENTITY,)
+    if same_account and grant is Grant.ROLE:
+        # A grant to the session's role stands in for the identity policies.
+        first = (_RESOURCE_SLOT,)
+    elif same_account and not mandatory:
+        # Identity alone may allow; a grant to the account only delegates to
+        # the identity policies.
+        first = (levels + IDENTITY,)
     else:
         first = (_RESOURCE_SLOT, levels + IDENTITY)
     limits = ((levels + BOUNDARY,) if boundary else ()) + (

@@ -1,7 +1,13 @@
 """The values of IAM evaluation: decisions, effects, requests and their results.
 
-Every value here is immutable. Compiled matchers live on the parsed statements
-(see ``_parse``), so the types below carry no behaviour beyond small helpers.
+Every value here is immutable as far as callers can see. ``Policy`` and
+``PolicySet`` also carry private caches (statements by action, reasons,
+evaluation plans) filled on first use; they never change an answer, only how
+fast it comes. Compiled matchers live on the parsed statements (see
+``_parse``).
+
+Limits: a ``Request`` holds one principal and one resource; requests that
+touch several resources (``s3:CopyObject``) are several requests.
 """
 
 from __future__ import annotations

@@ -14,8 +14,11 @@ The caller side of a plan is cached per tuple of policies rather than per
 resource policy, builds it once per action.
 
 Assumptions: policies are immutable once parsed (frozen values compared by
-identity), so a plan never goes stale. Memory: the most recent 65,536 plans
-are kept, and they keep their policies alive.
+identity), so a plan never goes stale.
+
+Limits: the most recent 65,536 plans are kept process-wide, and they keep
+their policies alive until pushed out; a ``PolicySet`` keeps its own plans
+for its whole life.
 """
 
 from __future__ import annotations
