@@ -29,9 +29,6 @@ def lab(session_lab: Lab) -> Lab:
 @pytest.fixture
 def fresh_lab(session_lab: Lab) -> Iterator[Lab]:
     """A lab with the scenario just built, for tests that change the account."""
-    from chaincut.lab import set_access_decider
-
     session_lab.rebuild()
     yield session_lab
-    set_access_decider(None)
     session_lab.rebuild()

@@ -49,6 +49,7 @@ class AccessKeyPair:
 
     access_key_id: str
     secret_access_key: str
+    session_token: str | None = None
 
     def __repr__(self) -> str:
         return f"AccessKeyPair(access_key_id={self.access_key_id!r}, secret=<hidden>)"
@@ -126,6 +127,7 @@ class AwsConnection:
         session = new_session(
             aws_access_key_id=keys.access_key_id,
             aws_secret_access_key=keys.secret_access_key,
+            aws_session_token=keys.session_token,
             region_name=region,
         )
         return cls(

@@ -1,7 +1,8 @@
 """The embedded lab account: a moto server with a scenario built in it.
 
 Building happens with authentication off (moto accepts any key), then the
-switch goes on and every request needs a real, active key of the account.
+switch goes on and every request needs a real, active key of the account, and
+chaincut's policy engine decides what each caller may do.
 moto keeps its backends in module globals, so one lab runs per process; a
 second start while one runs is refused rather than sharing state silently.
 """
@@ -17,7 +18,7 @@ from moto.moto_api._internal.models import moto_api_backend
 
 from chaincut.aws import AccessKeyPair, AwsConnection
 from chaincut.errors import LabError
-from chaincut.lab import auth, scenario
+from chaincut.lab import auth, decider, scenario
 from chaincut.lab.server import LabServer
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ class Lab:
         self._state = None
         if self._scenario_name is not None:
             self._state = scenario.build(bootstrap, secret_value=self._secret_value)
+        auth.set_access_decider(decider.decide_allowed)
         auth.enable_authentication()
 
     def stop(self) -> None:

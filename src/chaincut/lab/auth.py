@@ -19,6 +19,7 @@ one lab runs per process.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,11 +45,17 @@ class LabRequest:
     region: str
     parameters: Mapping[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    source_ip: str = ""
 
 
 AccessDecider = Callable[[LabRequest], bool]
 
 _decider: AccessDecider | None = None
+
+# The client address of the request being served on this thread: moto's
+# access check sees headers and body but not the connection.
+_connection = threading.local()
 
 
 def set_access_decider(decider: AccessDecider | None) -> None:
@@ -76,6 +83,7 @@ def authentication_enabled() -> bool:
 @once
 def install() -> None:
     """Patch moto's authentication; safe to call twice."""
+    original_authenticate = ActionAuthenticatorMixin._authenticate_and_authorize_action
     original_create = access_control.create_access_key
     original_check = access_control.IAMRequestBase.check_action_permitted
 
@@ -86,6 +94,11 @@ def install() -> None:
         if isinstance(key, access_control.IAMUserAccessKey):
             _reject_if_inactive(key, access_key_id)
         return key
+
+    def authenticate(response: Any, iam_request_cls: type, resource: str = "*") -> None:
+        request = getattr(response, "request", None)
+        _connection.source_ip = getattr(request, "remote_addr", None) or ""
+        original_authenticate(response, iam_request_cls, resource)
 
     def check_action_permitted(request: Any, resource: str) -> None:
         decider = _decider
@@ -101,6 +114,8 @@ def install() -> None:
             region=request._region,
             parameters=dict(request._data or {}),
             headers=dict(request._headers),
+            body=request._body if isinstance(request._body, bytes) else b"",
+            source_ip=getattr(_connection, "source_ip", ""),
         )
         if not decider(lab_request):
             log.debug(
@@ -112,6 +127,9 @@ def install() -> None:
             request._raise_access_denied()
 
     # setattr: these replace moto's functions for the whole process.
+    setattr(  # noqa: B010
+        ActionAuthenticatorMixin, "_authenticate_and_authorize_action", authenticate
+    )
     setattr(access_control, "create_access_key", create_access_key)  # noqa: B010
     setattr(  # noqa: B010
         access_control.IAMRequestBase, "check_action_permitted", check_action_permitted
