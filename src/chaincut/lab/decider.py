@@ -12,8 +12,8 @@ What is gathered:
   groups, or the role's for a role session;
 - the permissions boundary of a role (moto keeps none for users);
 - resource policies: the secret's, the S3 bucket's, and the role's trust
-  policy for ``sts:AssumeRole``, which must allow the caller in every case
-  (checked as if across accounts, where a resource policy must always allow);
+  policy for ``sts:AssumeRole`` (which the engine requires to allow even
+  within the account);
 - request context: ``aws:SourceIp`` (the client address), ``aws:CurrentTime``,
   ``aws:EpochTime``, ``aws:RequestedRegion``, ``aws:SecureTransport`` and
   ``aws:PrincipalTag/*``; the engine derives the principal keys.
@@ -102,43 +102,14 @@ def decide(request: LabRequest) -> Evaluation:
         context=context,
         principal_id=principal_id,
     )
-    resource_policy = _resource_policy(backend, request, wanted)
-    evaluation = evaluate(
+    return evaluate(
         asked,
-        PolicySet(identity=identity, resource=resource_policy, boundaries=boundaries),
+        PolicySet(
+            identity=identity,
+            resource=_resource_policy(backend, request, wanted),
+            boundaries=boundaries,
+        ),
     )
-    if wanted.action in _NEEDS_TRUST and evaluation.allowed:
-        return _trusted(asked, resource_policy)
-    return evaluation
-
-
-# A role's trust policy must allow whoever assumes it, even in its own account
-# where any other resource policy is one way among two to be allowed.
-_NEEDS_TRUST = frozenset({"sts:AssumeRole"})
-_ALLOW_EVERYTHING = parse_policy(
-    {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-    },
-    name="(trust check)",
-)
-# Any account but the caller's: evaluated across accounts, the trust policy
-# must allow the caller on its own account of it.
-_ELSEWHERE = "000000000000"
-
-
-def _trusted(asked: Request, trust: Policy | None) -> Evaluation:
-    if trust is None:
-        return _DENIED
-    across = Request(
-        principal=asked.principal,
-        action=asked.action,
-        resource=asked.resource,
-        resource_account=_ELSEWHERE,
-        context=asked.context,
-        principal_id=asked.principal_id,
-    )
-    return evaluate(across, PolicySet(identity=(_ALLOW_EVERYTHING,), resource=trust))
 
 
 _Caller = tuple[tuple[Policy, ...], tuple[Policy, ...], dict[str, str], str]
