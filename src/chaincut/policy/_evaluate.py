@@ -204,7 +204,11 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
         grant,
         bool(policies.boundaries),
         policies.session is not None,
-        _resource_policy_required(view.action, request.resource),
+        # Only asked when it can matter: a same-account request that the
+        # resource policy does not settle by naming the caller or its role.
+        same_account
+        and grant in (None, Grant.ACCOUNT)
+        and _resource_policy_required(view.action, request.resource),
     )
     return _decide(view, plan, required, resource)
 
