@@ -98,10 +98,11 @@ def _derived(principal: str, principal_id: str | None) -> dict[str, tuple[str, .
 class _View:
     """One request as the matchers see it; the context is read on first use."""
 
-    __slots__ = ("_given", "action", "caller", "derived", "request")
+    __slots__ = ("_given", "action", "caller", "derived", "request", "resource")
 
     def __init__(self, request: Request) -> None:
         self.request = request
+        self.resource = request.resource
         self.caller = parse_caller(request.principal)
         self.action = request.action.lower()
         self.derived = _derived(request.principal, request.principal_id)
@@ -125,25 +126,22 @@ class _View:
         found = self.values(key)
         return found[0] if found is not None and len(found) == 1 else None
 
-
-def _covers(statement: Statement, view: _View) -> bool:
-    """Resource and conditions match (the plan already matched the action)."""
-    resources = statement.resources
-    if resources is not None and not resources.applies(
-        view.request.resource, view.lookup
-    ):
-        return False
-    if not statement.conditions:
-        return True
-    for condition in statement.conditions:
-        if condition.broken:
-            # Fail closed: never excuse an Allow, never excuse away a Deny.
-            if statement.effect is Effect.ALLOW:
-                return False
-            continue
-        if not condition.holds(view.values, view.lookup):
+    def covers(self, statement: Statement) -> bool:
+        """Resource and conditions match (the plan already matched the action)."""
+        resources = statement.resources
+        if resources is not None and not resources.applies(self.resource, self.lookup):
             return False
-    return True
+        if not statement.conditions:
+            return True
+        for condition in statement.conditions:
+            if condition.broken:
+                # Fail closed: never excuse an Allow, never excuse away a Deny.
+                if statement.effect is Effect.ALLOW:
+                    return False
+                continue
+            if not condition.holds(self.values, self.lookup):
+                return False
+        return True
 
 
 def _better(new: Grant | None, old: Grant | None) -> bool:
@@ -172,16 +170,16 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
         if found is None:
             continue
         if statement.effect is Effect.DENY:
-            if _covers(statement, view):
+            if view.covers(statement):
                 denies.append(reason)
-        elif _better(found, grant) and _covers(statement, view):
+        elif _better(found, grant) and view.covers(statement):
             resource, grant = reason, found
 
     # A service principal has no identity side, and SCPs do not apply to it.
     service = caller.kind is CallerKind.SERVICE
     if not service:
         for statement, reason in plan.denies:
-            if _covers(statement, view):
+            if view.covers(statement):
                 denies.append(reason)
     if denies:
         return Evaluation(Decision.EXPLICIT_DENY, tuple(denies))
@@ -237,7 +235,7 @@ def _decide(
         else:
             hit = None
             for statement, reason in plan.allows[slot]:
-                if _covers(statement, view):
+                if view.covers(statement):
                     hit = reason
                     break
             absent = plan.missing[slot]
