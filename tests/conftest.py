@@ -11,7 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from chaincut.lab import Lab
+from chaincut.collect import collect
+from chaincut.lab import LAB_REGION, Lab
+from chaincut.snapshot import Snapshot
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +34,20 @@ def fresh_lab(session_lab: Lab) -> Iterator[Lab]:
     session_lab.rebuild()
     yield session_lab
     session_lab.rebuild()
+
+
+_snapshots: dict[str, Snapshot] = {}
+
+
+@pytest.fixture
+def lab_snapshot(session_lab: Lab) -> Snapshot:
+    """The defender's snapshot of the lab's home region, as it is now.
+
+    Collected once per scenario build: tests that rebuild the lab get a new
+    one on their next use.
+    """
+    run_id = session_lab.state.run_id
+    if run_id not in _snapshots:
+        _snapshots.clear()
+        _snapshots[run_id] = collect(session_lab.defender(), regions=[LAB_REGION])
+    return _snapshots[run_id]

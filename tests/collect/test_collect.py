@@ -9,22 +9,22 @@ from chaincut.lab import Lab
 from chaincut.snapshot import GapKind, Snapshot
 
 
-@pytest.fixture(scope="module")
-def defender_snapshot(session_lab: Lab) -> Snapshot:
-    return collect(session_lab.defender(), regions=["us-east-1", "eu-west-1"])
+@pytest.fixture
+def defender_snapshot(lab: Lab) -> Snapshot:
+    return collect(lab.defender(), regions=["us-east-1", "eu-west-1"])
 
 
-def test_identity_and_regions(defender_snapshot: Snapshot, session_lab: Lab) -> None:
-    assert defender_snapshot.account_id == session_lab.account_id
+def test_identity_and_regions(defender_snapshot: Snapshot, lab: Lab) -> None:
+    assert defender_snapshot.account_id == lab.account_id
     assert defender_snapshot.caller_arn.endswith(":user/lab_defender")
     assert defender_snapshot.regions == ("eu-west-1", "us-east-1")
     assert defender_snapshot.gaps == ()
 
 
 def test_iam_principals_policies_and_keys(
-    defender_snapshot: Snapshot, session_lab: Lab
+    defender_snapshot: Snapshot, lab: Lab
 ) -> None:
-    state = session_lab.state
+    state = lab.state
     users = {user.name: user for user in defender_snapshot.iam.users}
     assert set(users) >= {state.low_priv_user, state.secondary_user, state.admin_user}
     low = users[state.low_priv_user]
@@ -46,10 +46,8 @@ def test_iam_principals_policies_and_keys(
     assert principal == {"Service": "ec2.amazonaws.com"}
 
 
-def test_beanstalk_settings_are_masked(
-    defender_snapshot: Snapshot, session_lab: Lab
-) -> None:
-    state = session_lab.state
+def test_beanstalk_settings_are_masked(defender_snapshot: Snapshot, lab: Lab) -> None:
+    state = lab.state
     (env,) = defender_snapshot.beanstalk_environments
     assert env.name == state.environment_name
     assert env.region == "us-east-1"
@@ -70,11 +68,9 @@ def test_beanstalk_settings_are_masked(
     assert settings["APP_ENV"].detected is None
 
 
-def test_secrets_are_metadata_only(
-    defender_snapshot: Snapshot, session_lab: Lab
-) -> None:
+def test_secrets_are_metadata_only(defender_snapshot: Snapshot, lab: Lab) -> None:
     (secret,) = defender_snapshot.secrets
-    assert secret.arn == session_lab.state.secret_arn
+    assert secret.arn == lab.state.secret_arn
     assert secret.rotation_enabled is False
     assert secret.resource_policy is None
 

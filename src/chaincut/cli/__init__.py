@@ -14,6 +14,7 @@ import click
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 
 from chaincut.errors import ChaincutError
 
@@ -26,7 +27,8 @@ app = typer.Typer(
 )
 
 # Progress, logs and error lines: stdout is kept for results.
-stderr = Console(stderr=True)
+# emoji=False: ARNs such as "...:secret:name" must not turn into pictures.
+stderr = Console(stderr=True, emoji=False)
 
 # Results pasted into a ticket or read by a pipeline should not be cut at 80
 # columns when stdout is not a terminal.
@@ -35,9 +37,9 @@ _PIPE_WIDTH = 160
 
 def result_console() -> Console:
     """The console results are printed on (stdout)."""
-    console = Console()
+    console = Console(emoji=False)
     if not console.is_terminal:
-        console = Console(width=_PIPE_WIDTH)
+        console = Console(emoji=False, width=_PIPE_WIDTH)
     return console
 
 
@@ -75,9 +77,9 @@ def _configure_logging(verbose: int) -> None:
 def _register_commands() -> None:
     # Imported here so that importing chaincut.cli stays cheap and each module
     # can import ``app`` without a cycle.
-    from chaincut.cli import collect, demo, lab, policy
+    from chaincut.cli import can, collect, demo, lab, policy
 
-    for module in (lab, collect, policy, demo):
+    for module in (lab, collect, can, policy, demo):
         module.register(app)
 
 
@@ -88,8 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = command.main(args=argv, prog_name="chaincut", standalone_mode=False)
     except ChaincutError as error:
+        # One line, whatever the terminal's width, so it can be grepped.
         stderr.print(
-            f"[bold red]error:[/] {type(error).__name__}: {error}", highlight=False
+            f"[bold red]error:[/] {type(error).__name__}: {escape(str(error))}",
+            highlight=False,
+            soft_wrap=True,
         )
         return EXIT_ERROR
     except click.exceptions.Abort:
