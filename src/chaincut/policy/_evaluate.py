@@ -170,16 +170,18 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
         if found is None:
             continue
         if statement.effect is Effect.DENY:
-            if view.covers(statement):
+            if statement.unconditional or view.covers(statement):
                 denies.append(reason)
-        elif _better(found, grant) and view.covers(statement):
+        elif _better(found, grant) and (
+            statement.unconditional or view.covers(statement)
+        ):
             resource, grant = reason, found
 
     # A service principal has no identity side, and SCPs do not apply to it.
     service = caller.kind is CallerKind.SERVICE
     if not service:
         for statement, reason in plan.denies:
-            if view.covers(statement):
+            if statement.unconditional or view.covers(statement):
                 denies.append(reason)
     if denies:
         return Evaluation(Decision.EXPLICIT_DENY, tuple(denies))
@@ -235,7 +237,7 @@ def _decide(
         else:
             hit = None
             for statement, reason in plan.allows[slot]:
-                if view.covers(statement):
+                if statement.unconditional or view.covers(statement):
                     hit = reason
                     break
             absent = plan.missing[slot]

@@ -83,6 +83,10 @@ class Statement:
     resources: ResourceMatcher | None
     principals: PrincipalSet | None
     conditions: tuple[Condition, ...]
+    # No condition and a resource element covering everything: the statement
+    # applies to any request for its actions (principal aside), and the
+    # evaluator skips checking it.
+    unconditional: bool = False
 
     @property
     def label(self) -> str:

@@ -125,8 +125,18 @@ def _statement(
     resources = _resources(item, kind, variables, where)
     principals = _principals(item, kind, where)
     conditions = _conditions(item.get("Condition"), variables, where)
+    unconditional = not conditions and (
+        resources is None or (not resources.negated and "*" in resources.patterns)
+    )
     return Statement(
-        index, sid, Effect(effect), actions, resources, principals, conditions
+        index,
+        sid,
+        Effect(effect),
+        actions,
+        resources,
+        principals,
+        conditions,
+        unconditional,
     )
 
 
