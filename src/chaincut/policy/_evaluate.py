@@ -207,7 +207,7 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
         # Only asked when it can matter: a same-account request that the
         # resource policy does not settle by naming the caller or its role.
         same_account
-        and grant in (None, Grant.ACCOUNT)
+        and (grant is None or grant is Grant.ACCOUNT)
         and _resource_policy_required(view.action, request.resource),
     )
     return _decide(view, plan, required, resource)
@@ -221,6 +221,8 @@ def _resource_policy_required(action: str, resource: str) -> bool:
     """
     if action.startswith("sts:assumerole"):
         return True
+    if ":kms:" not in resource:
+        return False
     parts = resource.split(":", 3)
     return len(parts) > 2 and parts[0] == "arn" and parts[2] == "kms"
 
