@@ -7,6 +7,10 @@ and secrets with resource policies; two SCP levels. chaincut parses every
 policy once and decides every request; PMapper 1.1.5 decides the same
 requests (the first ``--pmapper-limit`` of them) in its own environment.
 
+Rounds alternate the tools on the same requests and the median ratio is
+reported, because a shared machine's load moves both figures by tens of
+percent from one minute to the next.
+
 PMapper is never a chaincut dependency: on first run this script creates
 ``bench/.peer-pmapper`` with Python 3.9 and installs ``principalmapper==1.1.5``
 there, then runs ``bench/peers/pmapper_runner.py`` with it. If that fails the
@@ -334,21 +338,17 @@ def _peer_python() -> Path | None:
     return python
 
 
-def time_pmapper(
-    corpus: dict[str, Any], limit: int, passes: int
-) -> dict[str, Any] | None:
+def time_pmapper(path: Path, limit: int) -> dict[str, Any] | None:
+    """One timed pass of PMapper over the first ``limit`` requests of ``path``."""
     python = _peer_python()
     if python is None:
         return None
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / "corpus.json"
-        path.write_text(json.dumps(corpus), encoding="utf-8")
-        done = subprocess.run(
-            [str(python), str(RUNNER), str(path), str(limit), str(passes)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+    done = subprocess.run(
+        [str(python), str(RUNNER), str(path), str(limit), "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         print(f"PMapper: runner failed: {done.stderr.strip().splitlines()[-1:]}")
         return None
@@ -364,48 +364,57 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--pmapper-limit", type=int, default=100_000)
-    parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-pmapper", action="store_true")
     args = parser.parse_args(argv)
 
     corpus = build_corpus(args.requests, args.seed)
     total = len(corpus["requests"])
+    limit = min(args.pmapper_limit, total)
     print(
         f"policy throughput: {total} requests, {len(corpus['principals'])} "
-        f"principals, seed {args.seed}; best of {args.passes} passes unless cold"
+        f"principals, seed {args.seed}"
     )
     # The first pass starts with empty plan caches: reported on its own.
     ours = Chaincut(corpus)
     cold, decisions = ours.run(corpus["requests"])
-    warm = min(ours.run(corpus["requests"])[0] for _ in range(args.passes))
     print(f"  chaincut parse, all policies once: {ours.parse_seconds * 1000:.1f} ms")
-    print(f"  chaincut, all {total}, cold:  {_rate(total, cold)}")
-    print(
-        f"  chaincut, all {total}, warm:  {_rate(total, warm)} "
-        f"({sum(decisions)} allowed)"
-    )
+    print(f"  chaincut, first pass (cold caches): {_rate(total, cold)}")
     if args.no_pmapper:
+        warm = min(ours.run(corpus["requests"])[0] for _ in range(args.rounds))
+        print(f"  chaincut, best warm pass:           {_rate(total, warm)}")
         return 0
+    if limit < total:
+        print(f"  PMapper is slow: the rounds below decide the first {limit} only")
 
-    limit = min(args.pmapper_limit, total)
-    peer = time_pmapper(corpus, limit, args.passes)
+    # Rounds alternate the two tools on the same requests, so that a busy
+    # machine slows both alike; the ratio is taken per round.
+    subset = corpus["requests"][:limit]
+    ratios: list[float] = []
+    peer: dict[str, Any] | None = None
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "corpus.json"
+        path.write_text(json.dumps(corpus), encoding="utf-8")
+        for round_number in range(1, args.rounds + 1):
+            ours_seconds = ours.run(subset)[0]
+            peer = time_pmapper(path, limit)
+            if peer is None:
+                return 0
+            peer_seconds = peer["seconds"][0]
+            ratios.append(peer_seconds / ours_seconds)
+            print(
+                f"  round {round_number}: chaincut {_rate(limit, ours_seconds)}, "
+                f"PMapper 1.1.5 {_rate(limit, peer_seconds)}, "
+                f"ratio {ratios[-1]:.1f}x"
+            )
+    ratios.sort()
+    print(
+        f"  ratio: chaincut is {ratios[len(ratios) // 2]:.1f}x PMapper per request "
+        f"(median of {len(ratios)} rounds; target >= 10x)"
+    )
     if peer is None:
         return 0
-    subset = corpus["requests"][:limit]
-    ours_subset = min(ours.run(subset)[0] for _ in range(args.passes))
-    if limit == total:
-        # The same requests as the warm passes above: the best of all of them.
-        ours_subset = min(ours_subset, warm)
-    peer_best = min(peer["seconds"])
-    if limit < total:
-        print(f"  (PMapper is slow: both tools below decide the first {limit} only)")
-    print(f"  chaincut, {limit}:          {_rate(limit, ours_subset)}")
-    print(f"  PMapper 1.1.5, {limit}:     {_rate(limit, peer_best)}")
-    print(
-        f"  ratio: chaincut is {peer_best / ours_subset:.1f}x PMapper per request "
-        "(target >= 10x)"
-    )
     agree = sum(a == b for a, b in zip(decisions, peer["allowed"], strict=False))
     print(f"  same allowed/denied answer on {agree} of {peer['requests']} requests")
     return 0
