@@ -51,7 +51,7 @@ def main() -> None:
 
     first_collect = _timed(lambda: collect(lab.defender()))
     collects = [_timed(lambda: collect(lab.defender())) for _ in range(RUNS)]
-    _line("collect, defender, 17 regions", first_collect, collects, COLLECT_TARGET)
+    _line("collect, defender, all regions", first_collect, collects, COLLECT_TARGET)
 
     attacker = [_timed(lambda: collect(lab.attacker())) for _ in range(RUNS)]
     _line("collect, attacker (gaps)", attacker[0], attacker[1:], COLLECT_TARGET)

@@ -3,15 +3,15 @@
 :class:`AccountAccess` gathers, for a principal of the snapshot, every policy
 AWS would weigh (its inline and managed policies, those of its groups, its
 permissions boundary) and, for a resource, the resource policy chaincut
-collects (a secret's policy, a trail bucket's policy, a role's trust policy
-for ``sts:AssumeRole``), and asks ``chaincut.policy.evaluate``. Each document
+collects (a secret's policy, a bucket's policy, a role's trust policy for
+``sts:AssumeRole``), and asks ``chaincut.policy.evaluate``. Each document
 is parsed once per snapshot: the attack graph asks thousands of questions.
 
 Principals are named by ARN or, when unambiguous, by user or role name.
 
 Limits: SCPs and session policies are not collected, so none apply; a
-resource policy is known only for the kinds listed above (S3 buckets other
-than trail buckets, SNS topics and KMS keys are evaluated without theirs); a
+resource policy is known only for the kinds listed above (SNS topics, KMS keys
+and Lambda functions are evaluated without theirs); a
 managed policy missing from the snapshot is reported and left out, which can
 only remove an allow or a deny that the snapshot could not show.
 """
@@ -191,14 +191,10 @@ class AccountAccess:
                     resource, secret.resource_policy, PolicyKind.RESOURCE
                 )
         if resource.startswith("arn:aws:s3:::"):
-            bucket_name = resource.removeprefix("arn:aws:s3:::").split("/", 1)[0]
-            for bucket in self.snapshot.trail_buckets:
-                if bucket.name == bucket_name and bucket.policy:
-                    return self._parse(
-                        f"arn:aws:s3:::{bucket_name}",
-                        bucket.policy,
-                        PolicyKind.RESOURCE,
-                    )
+            name = resource.removeprefix("arn:aws:s3:::").split("/", 1)[0]
+            bucket = self.snapshot.bucket(name)
+            if bucket is not None and bucket.policy:
+                return self._parse(bucket.arn, bucket.policy, PolicyKind.RESOURCE)
         return None
 
     def resolve_resource(self, name: str) -> str:

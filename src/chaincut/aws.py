@@ -63,6 +63,7 @@ class AwsConnection:
     endpoint_url: str | None = None
     max_attempts: int = 5
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _identity: dict[str, str] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -89,6 +90,19 @@ class AwsConnection:
                 )
                 self._clients[key] = client
         return client
+
+    def identity(self) -> dict[str, str]:
+        """``GetCallerIdentity`` (Account, Arn, UserId), asked once."""
+        if not self._identity:
+            answer = self.client("sts").get_caller_identity()
+            self._identity.update(
+                {key: str(answer[key]) for key in ("Account", "Arn", "UserId")}
+            )
+        return dict(self._identity)
+
+    @property
+    def account_id(self) -> str:
+        return self.identity()["Account"]
 
     @classmethod
     def from_profile(

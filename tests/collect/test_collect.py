@@ -113,7 +113,7 @@ def test_monitoring_resources_are_collected(fresh_lab: Lab) -> None:
     (collected_trail,) = snapshot.trails
     assert collected_trail.multi_region and collected_trail.log_file_validation
     assert collected_trail.is_logging is True
-    (bucket,) = snapshot.trail_buckets
+    (bucket,) = snapshot.buckets
     assert bucket.name == "trail-logs-lab"
     assert bucket.policy is not None
     assert bucket.public_access_block is None
@@ -147,3 +147,54 @@ def test_all_enabled_regions_are_read_by_default(lab: Lab) -> None:
     assert len(snapshot.regions) == 17
     assert "us-east-1" in snapshot.regions
     assert snapshot.gaps == ()
+
+
+def test_workloads_buckets_and_parameters(fresh_lab: Lab) -> None:
+    defender = fresh_lab.defender()
+    state = fresh_lab.state
+    account = state.account_id
+    role_arn = f"arn:aws:iam::{account}:role/{state.instance_role}"
+    profile_arn = f"arn:aws:iam::{account}:instance-profile/{state.instance_profile}"
+    canary = "Zq8" + "x" * 5 + "7Lm2Hc9Ds4Ef6q8Zr1vXk3NnP0aB7yT5wLm2"
+    defender.client("lambda").create_function(
+        FunctionName="worker",
+        Runtime="python3.12",
+        Role=role_arn,
+        Handler="app.handler",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+        Environment={"Variables": {"DB_PASSWORD": canary, "STAGE": "prod"}},
+    )
+    ec2 = defender.client("ec2")
+    image = ec2.register_image(Name="base", RootDeviceName="/dev/sda1")["ImageId"]
+    ec2.run_instances(
+        ImageId=image, MinCount=1, MaxCount=1,
+        IamInstanceProfile={"Arn": profile_arn},
+    )  # fmt: skip
+    defender.client("ecs").register_task_definition(
+        family="api",
+        taskRoleArn=role_arn,
+        containerDefinitions=[{"name": "api", "image": "api:1", "memory": 128}],
+    )
+    defender.client("ssm").put_parameter(
+        Name="/app/db_password", Value=canary, Type="String"
+    )
+    defender.client("ssm").put_parameter(Name="/app/stage", Value="prod", Type="String")
+    defender.client("s3").create_bucket(Bucket="plain-bucket")
+
+    snapshot = collect(defender, regions=["us-east-1"])
+
+    kinds = {w.kind.value: w for w in snapshot.workloads}
+    function = kinds["lambda_function"]
+    assert function.roles == (role_arn,)
+    variables = {o.name: o for o in function.settings}
+    assert variables["DB_PASSWORD"].value is None
+    assert variables["STAGE"].value == "prod"
+    instance = kinds["ec2_instance"]
+    assert instance.instance_profile == profile_arn
+    assert instance.roles == (role_arn,)
+    assert kinds["ecs_task_definition"].roles == (role_arn,)
+    parameters = {p.name: p for p in snapshot.parameters}
+    assert parameters["/app/db_password"].detected is not None
+    assert parameters["/app/stage"].detected is None
+    assert [b.name for b in snapshot.buckets] == ["plain-bucket"]
+    assert canary not in snapshot.to_json()

@@ -16,20 +16,20 @@ from typing import Any
 
 from chaincut.aws import AwsConnection
 from chaincut.collect.calls import CallRecorder
-from chaincut.collect.detect import detect
-from chaincut.secrets import MaskedValue
+from chaincut.collect.masking import masked_setting
 from chaincut.snapshot import (
     Alarm,
     BeanstalkApplication,
     BeanstalkEnvironment,
-    DetectedValue,
     MetricFilter,
     MetricTransformation,
     OptionSetting,
+    Parameter,
     Secret,
     Subscription,
     Topic,
     Trail,
+    Workload,
 )
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,8 @@ class RegionalPart:
     metric_filters: list[MetricFilter] = field(default_factory=list)
     alarms: list[Alarm] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
+    parameters: list[Parameter] = field(default_factory=list)
+    workloads: list[Workload] = field(default_factory=list)
 
 
 def _when(value: Any) -> str | None:
@@ -59,21 +61,6 @@ def _tags(items: list[dict[str, str]] | None) -> dict[str, str]:
 
 
 # -- Elastic Beanstalk -------------------------------------------------------
-
-
-def masked_setting(option: dict[str, Any]) -> OptionSetting:
-    """An option setting as the snapshot may hold it."""
-    namespace = str(option.get("Namespace", ""))
-    name = str(option.get("OptionName", ""))
-    value = option.get("Value")
-    if value is None:
-        return OptionSetting(namespace, name, None)
-    found = detect(name, str(value))
-    if found is None:
-        return OptionSetting(namespace, name, str(value))
-    detected = DetectedValue(found.detector, MaskedValue.of(str(value)))
-    kept = None if found.is_secret else str(value)
-    return OptionSetting(namespace, name, kept, detected)
 
 
 def collect_beanstalk(
@@ -263,13 +250,3 @@ def collect_topics(
             )
         )
     return part
-
-
-REGIONAL_COLLECTORS = {
-    "elasticbeanstalk": collect_beanstalk,
-    "secretsmanager": collect_secrets,
-    "cloudtrail": collect_trails,
-    "logs": collect_metric_filters,
-    "cloudwatch": collect_alarms,
-    "sns": collect_topics,
-}

@@ -1,26 +1,31 @@
 """Collect a whole account into a :class:`~chaincut.snapshot.Snapshot`.
 
-The work is one IAM task plus one task per service and region, run on a
-bounded thread pool (boto3 clients are thread-safe and shared). Progress is
+The work is one IAM task, one S3 task and one task per service and region,
+run on a bounded thread pool (boto3 clients are thread-safe and shared); tasks
+that fan out per item (keys of each user, each bucket's policy) use a second
+pool so that they never wait on a slot their parent holds. Progress is
 reported through a callback so the library never draws on a terminal itself.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import json
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from typing import TypeVar
 
 import botocore.exceptions
 
 from chaincut.aws import AwsConnection, error_code
+from chaincut.collect import regional, storage
 from chaincut.collect.calls import CallRecorder
 from chaincut.collect.iam import collect_iam
-from chaincut.collect.regional import REGIONAL_COLLECTORS, RegionalPart
+from chaincut.collect.regional import RegionalPart
+from chaincut.collect.workloads import WORKLOAD_COLLECTORS
 from chaincut.errors import AwsError
-from chaincut.snapshot import Iam, Snapshot, TrailBucket
+from chaincut.snapshot import Bucket, Iam, Snapshot, Workload
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +33,35 @@ DEFAULT_WORKERS = 8
 
 # Called as (done, total, label) after each task finishes.
 ProgressCallback = Callable[[int, int, str], None]
+
+RegionalCollector = Callable[[AwsConnection, CallRecorder, str], RegionalPart]
+
+
+def _parameters(aws: AwsConnection, calls: CallRecorder, region: str) -> RegionalPart:
+    return RegionalPart(parameters=storage.collect_parameters(aws, calls, region))
+
+
+def _workloads(service: str) -> RegionalCollector:
+    collector = WORKLOAD_COLLECTORS[service]
+
+    def collect_workloads(
+        aws: AwsConnection, calls: CallRecorder, region: str
+    ) -> RegionalPart:
+        return RegionalPart(workloads=collector(aws, calls, region))
+
+    return collect_workloads
+
+
+REGIONAL_COLLECTORS: dict[str, RegionalCollector] = {
+    "elasticbeanstalk": regional.collect_beanstalk,
+    "secretsmanager": regional.collect_secrets,
+    "cloudtrail": regional.collect_trails,
+    "logs": regional.collect_metric_filters,
+    "cloudwatch": regional.collect_alarms,
+    "sns": regional.collect_topics,
+    "ssm": _parameters,
+    **{service: _workloads(service) for service in WORKLOAD_COLLECTORS},
+}
 
 
 def collect(
@@ -49,31 +83,31 @@ def collect(
 
     part = RegionalPart()
     iam = Iam()
+    buckets: list[Bucket] = []
     report = progress or (lambda done, total, label: None)
     with (
         ThreadPoolExecutor(workers, thread_name_prefix="collect") as outer,
         ThreadPoolExecutor(workers, thread_name_prefix="collect-item") as inner,
     ):
-        futures: dict[Future[Iam | RegionalPart], str] = {
-            outer.submit(collect_iam, aws, calls, inner): "iam"
+        futures: dict[Future[object], str] = {
+            outer.submit(collect_iam, aws, calls, inner): "iam",
+            outer.submit(storage.collect_buckets, aws, calls, inner): "s3",
         }
         for region in chosen:
             for service, collector in REGIONAL_COLLECTORS.items():
-                futures[outer.submit(collector, aws, calls, region)] = (
-                    f"{service} {region}"
-                )
+                future: Future[object] = outer.submit(collector, aws, calls, region)
+                futures[future] = f"{service} {region}"
         total = len(futures)
-        for done, future in enumerate(as_completed(futures), start=1):
-            result = future.result()
+        for done, finished in enumerate(as_completed(futures), start=1):
+            result = finished.result()
             if isinstance(result, Iam):
                 iam = result
             elif isinstance(result, RegionalPart):
                 _merge(part, result)
-            report(done, total, futures[future])
+            elif isinstance(result, list):
+                buckets = result
+            report(done, total, futures[finished])
 
-    buckets = _trail_buckets(
-        aws, calls, sorted({t.s3_bucket for t in part.trails if t.s3_bucket})
-    )
     gaps = calls.gaps
     if gaps:
         log.warning("%d calls failed; they are listed as coverage gaps", len(gaps))
@@ -83,29 +117,52 @@ def collect(
         collected_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         regions=tuple(sorted(chosen)),
         iam=iam,
-        beanstalk_applications=tuple(
-            sorted(part.beanstalk_applications, key=lambda a: a.arn)
-        ),
-        beanstalk_environments=tuple(
-            sorted(part.beanstalk_environments, key=lambda e: e.arn)
-        ),
-        secrets=tuple(sorted(part.secrets, key=lambda s: s.arn)),
-        trails=tuple(sorted(part.trails, key=lambda t: t.arn)),
-        trail_buckets=buckets,
+        beanstalk_applications=_sorted(part.beanstalk_applications),
+        beanstalk_environments=_sorted(part.beanstalk_environments),
+        secrets=_sorted(part.secrets),
+        trails=_sorted(part.trails),
         metric_filters=tuple(
             sorted(part.metric_filters, key=lambda f: (f.region, f.log_group, f.name))
         ),
-        alarms=tuple(sorted(part.alarms, key=lambda a: a.arn)),
-        topics=tuple(sorted(part.topics, key=lambda t: t.arn)),
+        alarms=_sorted(part.alarms),
+        topics=_sorted(part.topics),
+        buckets=tuple(sorted(buckets, key=lambda b: b.name)),
+        parameters=_sorted(part.parameters),
+        workloads=_sorted(_with_profile_roles(part.workloads, iam)),
         gaps=tuple(
             sorted(gaps, key=lambda g: (g.service, g.operation, g.region, g.resource))
         ),
     )
 
 
+_T = TypeVar("_T")
+
+
+def _sorted(items: list[_T]) -> tuple[_T, ...]:
+    """Items in ARN order, so that two collections of one account compare."""
+    return tuple(sorted(items, key=lambda item: str(getattr(item, "arn", ""))))
+
+
+def _with_profile_roles(workloads: list[Workload], iam: Iam) -> list[Workload]:
+    """Resolve each instance profile to the role ARNs it holds."""
+    roles_of: dict[str, list[str]] = {}
+    for role in iam.roles:
+        for profile in role.instance_profiles:
+            roles_of.setdefault(profile, []).append(role.arn)
+    resolved = []
+    for workload in workloads:
+        if workload.instance_profile and not workload.roles:
+            name = workload.instance_profile.rsplit("/", 1)[-1]
+            roles = tuple(roles_of.get(name, ()))
+            resolved.append(dataclasses.replace(workload, roles=roles))
+        else:
+            resolved.append(workload)
+    return resolved
+
+
 def _identity(aws: AwsConnection) -> tuple[str, str]:
     try:
-        caller = aws.client("sts").get_caller_identity()
+        caller = aws.identity()
     except botocore.exceptions.ClientError as error:
         raise AwsError(
             f"AWS rejected these credentials ({error_code(error)}): check the"
@@ -117,7 +174,7 @@ def _identity(aws: AwsConnection) -> tuple[str, str]:
         ) from error
     except botocore.exceptions.EndpointConnectionError as error:
         raise AwsError(f"cannot reach AWS STS: {error}") from error
-    return str(caller["Account"]), str(caller["Arn"])
+    return caller["Account"], caller["Arn"]
 
 
 def _enabled_regions(aws: AwsConnection, calls: CallRecorder) -> tuple[str, ...]:
@@ -134,30 +191,3 @@ def _enabled_regions(aws: AwsConnection, calls: CallRecorder) -> tuple[str, ...]
 def _merge(into: RegionalPart, part: RegionalPart) -> None:
     for name, items in vars(part).items():
         getattr(into, name).extend(items)
-
-
-def _trail_buckets(
-    aws: AwsConnection, calls: CallRecorder, names: list[str]
-) -> tuple[TrailBucket, ...]:
-    s3 = aws.client("s3")
-    buckets = []
-    for name in names:
-        policy = calls.call(
-            s3, "get_bucket_policy", resource=name, absent=("NoSuchBucketPolicy",),
-            Bucket=name,
-        )  # fmt: skip
-        block = calls.call(
-            s3,
-            "get_public_access_block",
-            resource=name,
-            absent=("NoSuchPublicAccessBlockConfiguration",),
-            Bucket=name,
-        )
-        buckets.append(
-            TrailBucket(
-                name=name,
-                policy=json.loads(policy["Policy"]) if policy else None,
-                public_access_block=(block or {}).get("PublicAccessBlockConfiguration"),
-            )
-        )
-    return tuple(buckets)

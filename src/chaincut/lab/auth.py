@@ -4,6 +4,8 @@ moto authenticates a request by its access key and SigV4 signature once its
 authentication switch is on, and then asks ``check_action_permitted`` whether
 the caller may act. Two things are changed here:
 
+- A GET, HEAD or DELETE is re-signed with an empty payload, as its sender
+  signed it (moto uses the query parameters, which breaks REST GETs).
 - An access key whose status is ``Inactive`` is rejected as AWS rejects it
   (``InvalidClientTokenId``); moto accepts it. A deleted key is unknown to moto
   and already rejected.
@@ -85,6 +87,18 @@ def install() -> None:
     """Patch moto's authentication; safe to call twice."""
     original_authenticate = ActionAuthenticatorMixin._authenticate_and_authorize_action
     original_create = access_control.create_access_key
+    original_aws_request = access_control.IAMRequestBase._create_aws_request
+
+    def create_aws_request(request: Any) -> Any:
+        # moto re-signs a request with its parameters as the body when the
+        # body is empty, which is right for a form POST but not for a REST
+        # GET (Lambda's List calls fail their signature check): those carry
+        # no payload.
+        aws_request = original_aws_request(request)
+        if not request._body and request._method in ("GET", "HEAD", "DELETE"):
+            aws_request.data = b""
+        return aws_request
+
     original_check = access_control.IAMRequestBase.check_action_permitted
 
     def create_access_key(
@@ -131,6 +145,9 @@ def install() -> None:
         ActionAuthenticatorMixin, "_authenticate_and_authorize_action", authenticate
     )
     setattr(access_control, "create_access_key", create_access_key)  # noqa: B010
+    setattr(  # noqa: B010
+        access_control.IAMRequestBase, "_create_aws_request", create_aws_request
+    )
     setattr(  # noqa: B010
         access_control.IAMRequestBase, "check_action_permitted", check_action_permitted
     )

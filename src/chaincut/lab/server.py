@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import socket
 import threading
 
@@ -24,6 +25,11 @@ from chaincut.errors import LabError
 from chaincut.lab import auth, beanstalk, iam, regions
 
 log = logging.getLogger(__name__)
+
+# moto gives every region's EC2 backend some thousand public AMIs, which costs
+# a third of a second per region on first use; the lab launches nothing from
+# them. A caller who set the variable keeps its value.
+os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 LOOPBACK = "127.0.0.1"
 

@@ -130,6 +130,21 @@ def _inventory(snapshot: Snapshot) -> Table:
             len(snapshot.topics),
             f"{sum(len(t.subscriptions) for t in snapshot.topics)} subscriptions",
         ),
+        (
+            "S3 buckets",
+            len(snapshot.buckets),
+            f"{sum(1 for b in snapshot.buckets if b.policy)} with a policy",
+        ),
+        (
+            "SSM parameters",
+            len(snapshot.parameters),
+            f"{sum(1 for p in snapshot.parameters if p.detected)} look like secrets",
+        ),
+        (
+            "workloads with roles",
+            len(snapshot.workloads),
+            ", ".join(sorted({w.kind.value for w in snapshot.workloads})),
+        ),
     ]
     for what, count, detail in rows:
         table.add_row(what, str(count), detail)
