@@ -56,6 +56,7 @@ from chaincut.policy._model import (
 )
 from chaincut.policy._plan import BOUNDARY, IDENTITY, SESSION, Plan, plan_for
 from chaincut.policy._principals import (
+    Caller,
     CallerKind,
     Grant,
     account_of_arn,
@@ -74,12 +75,13 @@ def _as_strings(value: ContextValue) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=16384)
-def _derived(principal: str, principal_id: str | None) -> dict[str, tuple[str, ...]]:
-    """Reasons: an explicit deny lists every matching Deny statement; an allow
-    lists the statement that allowed in each layer that had to; an implicit deny
-    lists every layer (or SCP level) that had to allow and did not.
+def _principal(
+    principal: str, principal_id: str | None
+) -> tuple[Caller, dict[str, tuple[str, ...]]]:
+    """The principal and the context keys AWS derives from it.
 
-    Context keys AWS derives from the principal (shared: copy before changing)."""
+    The dictionary is shared between requests: copy it before changing it.
+    """
     caller = parse_caller(principal)
     if caller.kind is CallerKind.SERVICE:
         derived: dict[str, str | None] = {"aws:principalservicename": caller.name}
@@ -92,7 +94,9 @@ def _derived(principal: str, principal_id: str | None) -> dict[str, tuple[str, .
             "aws:userid": principal_id
             or (caller.account if caller.kind is CallerKind.ROOT else None),
         }
-    return {key: (value,) for key, value in derived.items() if value is not None}
+    return caller, {
+        key: (value,) for key, value in derived.items() if value is not None
+    }
 
 
 class _View:
@@ -103,9 +107,8 @@ class _View:
     def __init__(self, request: Request) -> None:
         self.request = request
         self.resource = request.resource
-        self.caller = parse_caller(request.principal)
+        self.caller, self.derived = _principal(request.principal, request.principal_id)
         self.action = request.action.lower()
-        self.derived = _derived(request.principal, request.principal_id)
         self._given: dict[str, ContextValue] | None = None
 
     def values(self, key: str) -> tuple[str, ...] | None:
@@ -159,7 +162,8 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
     """Decide ``request`` against ``policies``; the reasons say which layer did."""
     view = _View(request)
     caller = view.caller
-    plan, resource_entries = plan_for(policies, view.action)
+    known = policies._plans.get(view.action)
+    plan, resource_entries = known or plan_for(policies, view.action)
     denies: list[Reason] = []
 
     resource: Reason | None = None
