@@ -241,7 +241,9 @@ class Condition:
             absent = not context
             return any((value == "true") == absent for value in self.values)
         spec = _OPERATORS[self.operator]
-        wanted = self.values + self._resolved(spec, lookup)
+        wanted = self.values
+        if self.dynamic:
+            wanted += self._resolved(spec, lookup)
         if not wanted:
             return False
         if not context:
@@ -250,6 +252,8 @@ class Condition:
             if self.set_operator is SetOperator.FOR_ANY:
                 return False
             return spec.negated
+        if self.set_operator is SetOperator.SINGLE and len(context) == 1:
+            return _any_match(spec, context[0], wanted) != spec.negated
         hits = [_any_match(spec, item, wanted) for item in context]
         if self.set_operator is SetOperator.FOR_ALL:
             return all(hit != spec.negated for hit in hits)

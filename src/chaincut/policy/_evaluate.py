@@ -35,7 +35,10 @@ Limits: no resource control policies, no VPC endpoint policies, no ACLs; SCPs
 apply whenever given (the management account and service-linked roles are not
 exempted); the account root user is allowed by its identity side in its own
 account; ``aws:userid`` is known only from ``Request.principal_id`` (or the
-account ID for the root user); the role ARN derived from a session has no path.
+account ID for the root user); the role ARN derived from a session has no path;
+anonymous callers are not modelled (a principal string that is neither an
+ARN nor a service gets no identity side and no account, so only a
+cross-account style double allow could pass, which it cannot have).
 """
 
 from __future__ import annotations
@@ -115,6 +118,9 @@ class _View:
         """The values of a (lowercased) condition key; given keys win over derived."""
         given = self._given
         if given is None:
+            context = self.request.context
+            if not context:
+                return self.derived.get(key)
             given = {
                 name.lower(): value for name, value in self.request.context.items()
             }
