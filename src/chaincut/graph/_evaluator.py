@@ -1,0 +1,288 @@
+"""The graph's questions to the policy engine, asked as cheaply as possible.
+
+Every edge is decided by ``chaincut.policy.evaluate``, resource by resource.
+Two shortcuts keep a build near-linear in the number of principals:
+
+- ``could(principal, action)``: whether any Allow statement of the
+  principal's identity policies names the action at all. A method whose
+  actions fail this is skipped before any per-resource question (resource
+  policies that grant on their own, such as role trust policies, are
+  handled by the methods that need them, from the policy's side).
+- ``uniform(principal, action)``: every statement of the principal (identity
+  and boundary) that names the action is unconditional on ``Resource: *``,
+  so the answer is the same for every resource without a resource policy:
+  one evaluation serves them all.
+
+The request context the graph assumes (``AttackContext``): an attacker
+calling from outside the organisation with long-term access keys stolen from
+a user, or with a role session it obtained. ``aws:SourceIp`` is a
+documentation address (203.0.113.10) that no corporate allow-list holds;
+``aws:MultiFactorAuthPresent`` is absent for users (AWS omits it for
+long-term keys) and ``false`` for roles; ``aws:SecureTransport`` is true;
+``aws:ViaAWSService`` is false; ``aws:RequestedRegion`` is the resource's
+region; principal tags are set. So a statement allowing only from a
+corporate range or only with MFA does not make an edge, and a Deny unless
+MFA or unless a corporate range does remove it.
+
+Limits: no SCPs or session policies (the snapshot has none); resource
+policies are known for role trust, secrets and buckets only (as in
+``chaincut.access``); a condition on a key the context does not hold fails
+as AWS would fail it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from chaincut.access import AccountAccess, Principal
+from chaincut.graph._model import AllowedBy, Call
+from chaincut.policy import (
+    ContextValue,
+    Effect,
+    Evaluation,
+    Layer,
+    Policy,
+    PolicyKind,
+    PolicySet,
+    Request,
+    evaluate,
+    parse_policy,
+)
+from chaincut.snapshot import Snapshot
+
+log = logging.getLogger(__name__)
+
+# A request resource standing for "any resource" when none is known yet.
+ANY = "*"
+
+
+@dataclass(frozen=True)
+class AttackContext:
+    """The condition context every graph request carries (see module doc)."""
+
+    source_ip: str = "203.0.113.10"
+    secure_transport: bool = True
+
+    def keys(self, principal_arn: str, region: str | None) -> dict[str, ContextValue]:
+        keys: dict[str, ContextValue] = {
+            "aws:SourceIp": self.source_ip,
+            "aws:SecureTransport": "true" if self.secure_transport else "false",
+            "aws:ViaAWSService": "false",
+        }
+        if ":role/" in principal_arn:
+            keys["aws:MultiFactorAuthPresent"] = "false"
+        if region:
+            keys["aws:RequestedRegion"] = region
+        return keys
+
+
+def region_of(arn: str) -> str | None:
+    parts = arn.split(":", 5)
+    return parts[3] or None if len(parts) == 6 else None
+
+
+class Evaluator:
+    """Access questions of one snapshot, with the graph's caches."""
+
+    def __init__(self, snapshot: Snapshot, context: AttackContext) -> None:
+        self.snapshot = snapshot
+        self.access = AccountAccess(snapshot)
+        self.context = context
+        self._sets: dict[str, PolicySet] = {}
+        self._could: dict[tuple[str, str], bool] = {}
+        self._uniform: dict[tuple[str, str], Evaluation] = {}
+        self._resource_policies = self._index_resource_policies(snapshot)
+
+    @staticmethod
+    def _index_resource_policies(snapshot: Snapshot) -> dict[str, Policy]:
+        found: dict[str, Policy] = {}
+        for secret in snapshot.secrets:
+            if secret.resource_policy:
+                found[secret.arn] = parse_policy(
+                    secret.resource_policy, name=secret.arn, kind=PolicyKind.RESOURCE
+                )
+        for bucket in snapshot.buckets:
+            if bucket.policy:
+                found[bucket.arn] = parse_policy(
+                    bucket.policy, name=bucket.arn, kind=PolicyKind.RESOURCE
+                )
+        return found
+
+    def principal(self, arn: str) -> Principal:
+        return self.access.principal(arn)
+
+    def resource_policy(self, action: str, resource: str) -> Policy | None:
+        if action.lower().startswith("sts:assumerole"):
+            return self.access.resource_policy(action, resource)
+        if resource.startswith("arn:aws:s3:::"):
+            bucket = resource.removeprefix("arn:aws:s3:::").split("/", 1)[0]
+            return self._resource_policies.get("arn:aws:s3:::" + bucket)
+        return self._resource_policies.get(resource)
+
+    def could(self, principal: str, action: str) -> bool:
+        """Whether any identity Allow statement names ``action`` at all."""
+        key = (principal, action)
+        found = self._could.get(key)
+        if found is None:
+            lowered = action.lower()
+            found = any(
+                statement.effect is Effect.ALLOW
+                for policy in self.principal(principal).identity
+                for statement in policy.statements_for(lowered)
+            )
+            self._could[key] = found
+        return found
+
+    def allow_patterns(self, principal: str, action: str) -> tuple[str, ...]:
+        """The Resource patterns of the identity Allow statements for ``action``."""
+        lowered = action.lower()
+        patterns: list[str] = []
+        for policy in self.principal(principal).identity:
+            for statement in policy.statements_for(lowered):
+                resources = statement.resources
+                allows = statement.effect is Effect.ALLOW
+                if allows and resources is not None and not resources.negated:
+                    patterns.extend(resources.patterns)
+        return tuple(dict.fromkeys(patterns))
+
+    def _policy_set(self, principal: Principal) -> PolicySet:
+        found = self._sets.get(principal.arn)
+        if found is None:
+            found = PolicySet(
+                identity=principal.identity, boundaries=principal.boundaries
+            )
+            self._sets[principal.arn] = found
+        return found
+
+    def _is_uniform(self, principal: Principal, action: str) -> bool:
+        lowered = action.lower()
+        return all(
+            statement.unconditional
+            for policy in (*principal.identity, *principal.boundaries)
+            for statement in policy.statements_for(lowered)
+        )
+
+    def evaluate(
+        self,
+        principal_arn: str,
+        action: str,
+        resource: str,
+        extra: Mapping[str, str] | None = None,
+    ) -> Evaluation:
+        principal = self.principal(principal_arn)
+        policy = self.resource_policy(action, resource)
+        shortcut = policy is None and not extra and resource != ANY
+        if shortcut:
+            cached = self._uniform.get((principal_arn, action))
+            if cached is not None:
+                return cached
+        context = self.context.keys(principal.arn, region_of(resource))
+        context.update(
+            (f"aws:PrincipalTag/{key}", value) for key, value in principal.tags.items()
+        )
+        context.update(extra or {})
+        request = Request(
+            principal=principal.arn,
+            action=action,
+            resource=resource,
+            context=context,
+            principal_id=principal.principal_id,
+        )
+        if policy is None:
+            policies = self._policy_set(principal)
+        else:
+            policies = PolicySet(
+                identity=principal.identity,
+                resource=policy,
+                boundaries=principal.boundaries,
+            )
+        result = evaluate(request, policies)
+        if shortcut and self._is_uniform(principal, action):
+            self._uniform[(principal_arn, action)] = result
+        return result
+
+    def call(
+        self,
+        principal: str,
+        action: str,
+        resource: str,
+        extra: Mapping[str, str] | None = None,
+    ) -> Call | None:
+        """The allowed call with its evidence, or None when it is denied."""
+        result = self.evaluate(principal, action, resource, extra)
+        if not result.allowed:
+            log.debug("%s may not %s on %s", principal, action, resource)
+            return None
+        return Call(
+            action=action,
+            resource=resource,
+            allowed_by=tuple(
+                AllowedBy.of(reason)
+                for reason in result.reasons
+                if reason.layer is not Layer.SCP or reason.policy
+            ),
+            context=tuple(sorted((extra or {}).items())),
+        )
+
+    def first_call(
+        self,
+        principal: str,
+        action: str,
+        resources: Iterable[str],
+        extra: Mapping[str, str] | None = None,
+    ) -> Call | None:
+        """The first of ``resources`` on which the call is allowed."""
+        for resource in resources:
+            found = self.call(principal, action, resource, extra)
+            if found is not None:
+                return found
+        return None
+
+    def first_call_of(
+        self, principal: str, actions: Iterable[str], resource: str
+    ) -> Call | None:
+        """The first of ``actions`` allowed on ``resource``."""
+        for action in actions:
+            if self.could(principal, action):
+                found = self.call(principal, action, resource)
+                if found is not None:
+                    return found
+        return None
+
+    def new_resource_call(
+        self, principal: str, action: str, template: str
+    ) -> Call | None:
+        """A call creating a resource whose name the attacker picks.
+
+        ``template`` is the ARN of a resource of the right type with ``*``
+        for the parts the attacker chooses (``arn:aws:lambda:R:A:function:*``).
+        Tried: one concrete name, then one concrete instance of each Resource
+        pattern of the principal's Allow statements of the same service, so
+        an allow scoped to ``function:dev-*`` is found.
+        """
+        candidates = [template.replace("*", "chaincut-probe")]
+        service = template.split(":", 3)[2] if template.startswith("arn:") else ""
+        account = self.snapshot.account_id
+        region = self.snapshot.regions[0] if self.snapshot.regions else ""
+        for pattern in self.allow_patterns(principal, action):
+            if "${" in pattern:
+                continue  # a variable's value is not the attacker's to pick
+            instance = instance_of(pattern, region, account)
+            if instance is not None and instance.split(":", 3)[2:3] == [service]:
+                candidates.append(instance)
+        return self.first_call(principal, action, dict.fromkeys(candidates))
+
+
+def instance_of(pattern: str, region: str, account: str) -> str | None:
+    """One concrete ARN matched by a wildcard pattern, or None for ``*``."""
+    parts = pattern.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    if "*" in parts[3] or "?" in parts[3]:
+        parts[3] = region
+    if "*" in parts[4] or "?" in parts[4]:
+        parts[4] = account
+    parts[5] = parts[5].replace("*", "x").replace("?", "x")
+    return ":".join(parts)
