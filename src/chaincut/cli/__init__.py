@@ -77,9 +77,9 @@ def _configure_logging(verbose: int) -> None:
 def _register_commands() -> None:
     # Imported here so that importing chaincut.cli stays cheap and each module
     # can import ``app`` without a cycle.
-    from chaincut.cli import can, collect, demo, lab, policy
+    from chaincut.cli import can, collect, demo, lab, paths, policy
 
-    for module in (lab, collect, can, policy, demo):
+    for module in (lab, collect, can, paths, policy, demo):
         module.register(app)
 
 
