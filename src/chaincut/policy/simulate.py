@@ -99,7 +99,7 @@ def parse_request(raw: object) -> Request:
         fields[key] = value
     for key in ("principal", "action"):
         if key not in fields:
-            raise InputError(f"request needs a {key!r}")
+            raise InputError(f"request needs {key!r}: give it as a string")
     return Request(context=_context(raw.get("context")), **fields)
 
 
