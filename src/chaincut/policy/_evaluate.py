@@ -190,8 +190,9 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
     # A service principal has no identity side, and SCPs do not apply to it.
     service = caller.kind is CallerKind.SERVICE
     if not service:
+        denies += plan.sure_denies
         for statement, reason in plan.denies:
-            if statement.unconditional or view.covers(statement):
+            if view.covers(statement):
                 denies.append(reason)
     if denies:
         return Evaluation(Decision.EXPLICIT_DENY, tuple(denies))

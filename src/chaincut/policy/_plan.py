@@ -46,7 +46,7 @@ class Plan:
     (see ``IDENTITY``, ``BOUNDARY``, ``SESSION``: offsets after the levels).
     """
 
-    __slots__ = ("allows", "denies", "levels", "missing")
+    __slots__ = ("allows", "denies", "levels", "missing", "sure_denies")
 
     def __init__(
         self,
@@ -54,10 +54,21 @@ class Plan:
         allows: tuple[tuple[Entry, ...], ...],
         missing: tuple[Reason, ...],
     ) -> None:
-        self.denies = denies
-        self.allows = allows
+        # Denies with no condition and a Resource of "*" hold for any request
+        # of the action: their reasons are known without looking.
+        self.sure_denies = tuple(r for s, r in denies if s.unconditional)
+        self.denies = tuple(e for e in denies if not e[0].unconditional)
+        # Allows after a slot's first unconditional one are never reached.
+        self.allows = tuple(_through_first_unconditional(a) for a in allows)
         self.missing = missing
         self.levels = len(allows) - 3
+
+
+def _through_first_unconditional(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+    for index, (statement, _) in enumerate(entries):
+        if statement.unconditional:
+            return entries[: index + 1]
+    return entries
 
 
 IDENTITY, BOUNDARY, SESSION = range(3)
