@@ -77,9 +77,9 @@ def _configure_logging(verbose: int) -> None:
 def _register_commands() -> None:
     # Imported here so that importing chaincut.cli stays cheap and each module
     # can import ``app`` without a cycle.
-    from chaincut.cli import can, collect, demo, lab, paths, policy
+    from chaincut.cli import can, collect, demo, lab, paths, policy, scan
 
-    for module in (lab, collect, can, paths, policy, demo):
+    for module in (lab, collect, can, paths, policy, scan, demo):
         module.register(app)
 
 
