@@ -62,13 +62,27 @@ class CallRecorder:
             return None
 
     def pages(
-        self, client: Any, method: str, key: str, *, resource: str = "", **params: Any
+        self,
+        client: Any,
+        method: str,
+        key: str,
+        *,
+        resource: str = "",
+        whole_pages: bool = False,
+        **params: Any,
     ) -> list[Any] | None:
-        """Every item under ``key`` across all pages, or None after a gap."""
+        """Every item under ``key`` across all pages, or None after a gap.
+
+        With ``whole_pages`` the pages themselves are returned, for answers
+        that carry several lists (``key`` is then ignored).
+        """
         items: list[Any] = []
         try:
             for page in client.get_paginator(method).paginate(**params):
-                items.extend(page.get(key, []))
+                if whole_pages:
+                    items.append(page)
+                else:
+                    items.extend(page.get(key, []))
         except botocore.exceptions.ClientError as error:
             self._record(client, method, resource, error)
             return None

@@ -2,18 +2,22 @@
 
 ``GetAccountAuthorizationDetails`` gives every principal with its inline
 policies, attachments, boundaries and the default version of every managed
-policy in one paginated call; access keys and their last use come from one
-call each per user and key.
+policy in one paginated call. The credential report says, in one call, which
+users have a console password and which have access keys at all; access key
+ids and their last use then come from one call per user that has keys and one
+per key (every user is asked when the report cannot be had).
 
 Limits: if ``GetAccountAuthorizationDetails`` is denied, IAM is a coverage gap
-as a whole; the per-entity List/Get calls are not tried instead. Console
-passwords (login profiles) are not collected.
+as a whole; the per-entity List/Get calls are not tried instead.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
@@ -42,15 +46,14 @@ def collect_iam(
     tick: Callable[[], None] = lambda: None,
 ) -> Iam:
     iam = aws.client("iam")
-    details: dict[str, list[Any]] = {}
-    for key in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"):
-        items = calls.pages(iam, "get_account_authorization_details", key)
-        if items is None:
-            return Iam()
-        details[key] = items
+    details = _authorization_details(iam, calls)
+    if details is None:
+        return Iam()
+    report = _credential_report(iam, calls)
     users = list(
         executor.map(
-            lambda user: _user(iam, calls, user, tick), details["UserDetailList"]
+            lambda user: _user(iam, calls, user, report, tick),
+            details["UserDetailList"],
         )
     )
     return Iam(
@@ -59,6 +62,22 @@ def collect_iam(
         roles=tuple(_role(r) for r in details["RoleDetailList"]),
         policies=tuple(_managed_policy(p) for p in details["Policies"]),
     )
+
+
+_DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+
+
+def _authorization_details(
+    iam: Any, calls: CallRecorder
+) -> dict[str, list[Any]] | None:
+    """Every page of GetAccountAuthorizationDetails, by list; None on a gap."""
+    pages = calls.pages(iam, "get_account_authorization_details", "", whole_pages=True)
+    if pages is None:
+        return None
+    return {
+        key: [item for page in pages for item in page.get(key, [])]
+        for key in _DETAIL_LISTS
+    }
 
 
 def document(raw: Any) -> PolicyDocument:
@@ -92,12 +111,61 @@ def _when(value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
 
 
+# The credential report is generated asynchronously; a few short waits are
+# enough for an account of thousands of users.
+_REPORT_ATTEMPTS = 10
+_REPORT_WAIT_SECONDS = 0.5
+
+
+def _credential_report(
+    iam: Any, calls: CallRecorder
+) -> dict[str, dict[str, str]] | None:
+    """User name -> credential report row, or None when it cannot be had."""
+    for _ in range(_REPORT_ATTEMPTS):
+        started = calls.call(iam, "generate_credential_report")
+        if started is None:
+            return None
+        if started.get("State") == "COMPLETE":
+            break
+        time.sleep(_REPORT_WAIT_SECONDS)
+    report = calls.call(iam, "get_credential_report")
+    if report is None:
+        return None
+    content = report["Content"]
+    text = content.decode("utf-8") if isinstance(content, bytes) else str(content)
+    return {row["user"]: row for row in csv.DictReader(io.StringIO(text))}
+
+
+def _has_keys(row: dict[str, str] | None) -> bool:
+    if row is None:
+        return True  # unknown: ask
+    return any(
+        row.get(f"access_key_{n}_last_rotated", "N/A") not in ("N/A", "")
+        for n in (1, 2)
+    )
+
+
+def _console_password(row: dict[str, str] | None) -> bool | None:
+    if row is None:
+        return None
+    return row.get("password_enabled") == "true"
+
+
 def _user(
-    iam: Any, calls: CallRecorder, entry: dict[str, Any], tick: Callable[[], None]
+    iam: Any,
+    calls: CallRecorder,
+    entry: dict[str, Any],
+    report: dict[str, dict[str, str]] | None,
+    tick: Callable[[], None],
 ) -> User:
     name = entry["UserName"]
+    row = None if report is None else report.get(name)
     keys = []
-    listed = calls.call(iam, "list_access_keys", resource=entry["Arn"], UserName=name)
+    listed = None
+    if report is None or _has_keys(row):
+        listed = calls.call(
+            iam, "list_access_keys", resource=entry["Arn"], UserName=name
+        )
     for key in (listed or {}).get("AccessKeyMetadata", []):
         used = calls.call(
             iam,
@@ -131,6 +199,7 @@ def _user(
         permissions_boundary=_boundary(entry),
         tags=_tags(entry),
         access_keys=tuple(keys),
+        has_console_password=_console_password(row),
     )
 
 

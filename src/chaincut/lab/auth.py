@@ -29,6 +29,7 @@ from typing import Any
 from moto import settings
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.iam import access_control
+from moto.iam.models import iam_backends
 
 from chaincut.lab._patch import once
 
@@ -104,10 +105,9 @@ def install() -> None:
     def create_access_key(
         account_id: str, partition: str, access_key_id: str, headers: Any
     ) -> Any:
-        key = original_create(account_id, partition, access_key_id, headers)
-        if isinstance(key, access_control.IAMUserAccessKey):
-            _reject_if_inactive(key, access_key_id)
-        return key
+        if "X-Amz-Security-Token" in headers and not access_key_id.startswith("AKIA"):
+            return original_create(account_id, partition, access_key_id, headers)
+        return _user_key(account_id, partition, access_key_id, headers)
 
     def authenticate(response: Any, iam_request_cls: type, resource: str = "*") -> None:
         request = getattr(response, "request", None)
@@ -153,8 +153,27 @@ def install() -> None:
     )
 
 
-def _reject_if_inactive(key: Any, access_key_id: str) -> None:
-    user = key.backend.get_user(key._owner_user_name)
-    for candidate in user.access_keys:
-        if candidate.access_key_id == access_key_id and candidate.status != "Active":
-            raise access_control.CreateAccessKeyFailure(reason="InvalidId")
+def _user_key(
+    account_id: str, partition: str, access_key_id: str, headers: Any
+) -> access_control.IAMUserAccessKey:
+    """The caller behind an IAM user's key, found through moto's key index.
+
+    moto's own lookup walks every key of every user on each request, which
+    makes a lab of thousands of users slow; its backend also indexes keys by
+    id. A key that is unknown, deleted or inactive is rejected as AWS rejects
+    it (``InvalidClientTokenId``).
+    """
+    key = iam_backends[account_id][partition].access_keys.get(access_key_id)
+    if key is None or key.user_name is None:
+        raise access_control.CreateAccessKeyFailure(reason="InvalidId")
+    if "X-Amz-Security-Token" in headers:
+        raise access_control.CreateAccessKeyFailure(reason="InvalidToken")
+    if key.status != "Active":
+        raise access_control.CreateAccessKeyFailure(reason="InvalidId")
+    caller = access_control.IAMUserAccessKey.__new__(access_control.IAMUserAccessKey)
+    caller.account_id = account_id
+    caller.partition = partition
+    caller._owner_user_name = key.user_name
+    caller._access_key_id = access_key_id
+    caller._secret_access_key = key.secret_access_key
+    return caller
