@@ -334,7 +334,8 @@ REQUIREMENTS = (
         "No alarm on a secret read or changed by a principal outside its set",
         Severity.HIGH, _outsider_secret_use,
         _either("secretsmanager.amazonaws.com", SECRET_CALLS)[:-2]
-        + ' && ($.userIdentity.sessionContext.sessionIssuer.arn != "<role ARN>") }',
+        + ' && ($.userIdentity.arn != "arn:aws:sts::<account>:assumed-role/'
+        + '<app role>/*") }',
         attack=("T1555",), negatives=_intended_secret_use,
     ),
     Requirement(
