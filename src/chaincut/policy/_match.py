@@ -128,7 +128,7 @@ class ResourceMatcher:
     _dynamic: tuple[tuple[Piece, ...], ...] = field(compare=False, repr=False)
     _keys: tuple[str, ...] = field(compare=False, repr=False)
     _memo: dict[str | tuple[str | None, ...], bool] = field(
-        default_factory=dict, compare=False, repr=False
+        default_factory=dict, init=False, compare=False, repr=False
     )
 
     @classmethod

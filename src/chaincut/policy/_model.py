@@ -114,10 +114,10 @@ class Policy:
     # Statements whose Action/NotAction covers an action, filled on demand: a
     # request then only looks at the few statements that can concern it.
     _by_action: dict[str, tuple[Statement, ...]] = field(
-        default_factory=dict, compare=False, hash=False, repr=False
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
     _reasons: dict[tuple[int, Layer, int | None], Reason] = field(
-        default_factory=dict, compare=False, hash=False, repr=False
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
 
     @property
@@ -185,7 +185,7 @@ class PolicySet:
     # Evaluation plans of this set by action, filled by ``_plan``: a set
     # reused across requests skips even the shared plan cache's hashing.
     _plans: dict[str, Any] = field(
-        default_factory=dict, compare=False, hash=False, repr=False
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
 
 
