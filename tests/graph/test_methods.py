@@ -10,11 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-
-from chaincut.graph import ADMIN, METHODS, build_graph
-from chaincut.graph.methods._base import PassRoleMethod, WorkloadMethod
-from chaincut.snapshot import Group, InlinePolicy, ManagedPolicy, Snapshot, Workload
-
 from graph_helpers import (
     ACCOUNT,
     ADMIN_DOC,
@@ -31,6 +26,10 @@ from graph_helpers import (
     trust,
     user,
 )
+
+from chaincut.graph import ADMIN, METHODS, build_graph
+from chaincut.graph.methods._base import PassRoleMethod, WorkloadMethod
+from chaincut.snapshot import Group, InlinePolicy, ManagedPolicy, Snapshot, Workload
 
 GROUP = f"arn:aws:iam::{ACCOUNT}:group/team"
 ADMIN_GROUP = f"arn:aws:iam::{ACCOUNT}:group/admins"

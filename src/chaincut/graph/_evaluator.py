@@ -147,6 +147,31 @@ class Evaluator:
                     patterns.extend(resources.patterns)
         return tuple(dict.fromkeys(patterns))
 
+    def narrow(
+        self, principal: str, action: str, resources: Iterable[str]
+    ) -> list[str]:
+        """The ``resources`` some identity Allow for ``action`` could cover.
+
+        Only for resources without a resource policy: a resource the identity
+        policies do not name cannot be allowed, so it is not evaluated. Any
+        ``NotResource`` or policy variable keeps every resource.
+        """
+        lowered = action.lower()
+        matchers = []
+        for policy in self.principal(principal).identity:
+            for statement in policy.statements_for(lowered):
+                if statement.effect is not Effect.ALLOW:
+                    continue
+                matcher = statement.resources
+                if matcher is None or matcher.negated or matcher.uses_variables:
+                    return list(resources)
+                matchers.append(matcher)
+        return [
+            resource
+            for resource in resources
+            if any(m.applies(resource, _no_variables) for m in matchers)
+        ]
+
     def _policy_set(self, principal: Principal) -> PolicySet:
         found = self._sets.get(principal.arn)
         if found is None:
@@ -173,7 +198,9 @@ class Evaluator:
     ) -> Evaluation:
         principal = self.principal(principal_arn)
         policy = self.resource_policy(action, resource)
-        shortcut = policy is None and not extra and resource != ANY
+        # Unconditional statements ignore the context, so extra keys do not
+        # change a uniform answer.
+        shortcut = policy is None and resource != ANY
         if shortcut:
             cached = self._uniform.get((principal_arn, action))
             if cached is not None:
@@ -273,6 +300,10 @@ class Evaluator:
             if instance is not None and instance.split(":", 3)[2:3] == [service]:
                 candidates.append(instance)
         return self.first_call(principal, action, dict.fromkeys(candidates))
+
+
+def _no_variables(key: str) -> str | None:
+    return None
 
 
 def instance_of(pattern: str, region: str, account: str) -> str | None:

@@ -210,8 +210,14 @@ class WorkloadMethod(Method):
     fix_kind = FixKind.DENY_WORKLOAD_CONTROL
 
     def edges(self, context: BuildContext, source: str) -> Iterator[Edge]:
-        for workload in context.workloads(self.kind):
-            if not workload.roles:
+        workloads = [w for w in context.workloads(self.kind) if w.roles]
+        arns = set(
+            context.evaluator.narrow(
+                source, self.actions[0], (w.arn for w in workloads)
+            )
+        )
+        for workload in workloads:
+            if workload.arn not in arns:
                 continue
             calls: list[Call] = []
             for action in self.actions:

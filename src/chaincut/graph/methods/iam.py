@@ -75,11 +75,12 @@ class CreateAccessKey(Method):
     summary = "create an access key for another user and act as that user"
 
     def edges(self, context: BuildContext, source: str) -> Iterator[Edge]:
-        for user in context.users.values():
-            if user.arn != source:
-                call = context.call(source, self.actions[0], user.arn)
+        users = context.evaluator.narrow(source, self.actions[0], context.users)
+        for arn in users:
+            if arn != source:
+                call = context.call(source, self.actions[0], arn)
                 if call is not None:
-                    yield self.edge(source, user.arn, (call,))
+                    yield self.edge(source, arn, (call,))
 
 
 class CreateLoginProfile(Method):
@@ -91,7 +92,8 @@ class CreateLoginProfile(Method):
     excluded: ClassVar[bool] = True
 
     def edges(self, context: BuildContext, source: str) -> Iterator[Edge]:
-        for user in context.users.values():
+        users = context.evaluator.narrow(source, self.actions[0], context.users)
+        for user in (context.users[arn] for arn in users):
             if user.arn == source or user.has_console_password is self.excluded:
                 continue
             call = context.call(source, self.actions[0], user.arn)
@@ -257,11 +259,12 @@ class UpdateAssumeRolePolicy(Method):
     summary = "rewrite a role's trust policy to trust oneself, then assume it"
 
     def edges(self, context: BuildContext, source: str) -> Iterator[Edge]:
-        for role in context.roles.values():
-            if role.arn != source:
-                call: Call | None = context.call(source, self.actions[0], role.arn)
+        roles = context.evaluator.narrow(source, self.actions[0], context.roles)
+        for arn in roles:
+            if arn != source:
+                call: Call | None = context.call(source, self.actions[0], arn)
                 if call is not None:
-                    yield self.edge(source, role.arn, (call,))
+                    yield self.edge(source, arn, (call,))
 
 
 METHODS: dict[str, type[Method]] = {
