@@ -227,3 +227,29 @@ def test_bucket_policy_grants_a_user_with_no_identity_policy(fresh_lab: Lab) -> 
     )
     body = reader.client("s3").get_object(Bucket="shared-reports", Key="q3.csv")
     assert body["Body"].read() == b"a,b\n"
+
+
+def test_user_permissions_boundary_limits_the_user(fresh_lab: Lab) -> None:
+    state = fresh_lab.state
+    iam = fresh_lab.defender().client("iam")
+    boundary = iam.create_policy(
+        PolicyName="reads-only",
+        PolicyDocument=_document(
+            {"Effect": "Allow", "Action": ["iam:Get*", "iam:List*"], "Resource": "*"}
+        ),
+    )["Policy"]["Arn"]
+    iam.put_user_permissions_boundary(
+        UserName=state.secondary_user, PermissionsBoundary=boundary
+    )
+    details = iam.get_account_authorization_details(Filter=["User"])
+    (entry,) = [
+        u for u in details["UserDetailList"] if u["UserName"] == state.secondary_user
+    ]
+    assert entry["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
+
+    secondary = _secondary(fresh_lab).client("iam")
+    secondary.list_users()  # inside the boundary
+    assert _denied(secondary.create_access_key, UserName=state.admin_user)
+
+    iam.delete_user_permissions_boundary(UserName=state.secondary_user)
+    secondary.create_access_key(UserName=state.admin_user)

@@ -56,6 +56,7 @@ class Lab:
         self._secret_value = secret_value
         self._state: scenario.ScenarioState | None = None
         self._defender_keys: AccessKeyPair | None = None
+        self._account_id: str | None = None
         self.build_seconds = 0.0
 
     # -- life cycle --------------------------------------------------------
@@ -83,6 +84,7 @@ class Lab:
         auth.disable_authentication()
         moto_api_backend.reset()
         bootstrap = self.connection(_BOOTSTRAP)
+        self._account_id = bootstrap.account_id
         self._defender_keys = scenario.create_admin(bootstrap, DEFENDER_USER)
         self._state = None
         if self._scenario_name is not None:
@@ -138,7 +140,9 @@ class Lab:
 
     @property
     def account_id(self) -> str:
-        return self.state.account_id
+        if self._account_id is None:
+            raise LabError("the lab is not running; start it first")
+        return self._account_id
 
     def connection(self, keys: AccessKeyPair) -> AwsConnection:
         """Reach the lab as the owner of ``keys``."""

@@ -10,7 +10,7 @@ What is gathered:
 
 - identity policies: the user's inline and attached policies and those of its
   groups, or the role's for a role session;
-- the permissions boundary of a role (moto keeps none for users);
+- the permissions boundary of a user or role;
 - resource policies: the secret's, the S3 bucket's, and the role's trust
   policy for ``sts:AssumeRole`` (which the engine requires to allow even
   within the account);
@@ -42,6 +42,7 @@ from moto.secretsmanager.models import secretsmanager_backends
 
 from chaincut.errors import PolicyError
 from chaincut.lab.auth import LabRequest
+from chaincut.lab.iam import user_boundary_arn
 from chaincut.lab.requests import Authorization, authorization
 from chaincut.policy import (
     ContextValue,
@@ -139,7 +140,12 @@ def _user(backend: IAMBackend, name: str) -> _Caller:
         identity += _inline(f"group/{group.name}", group.policies.items())
         identity += _managed(group.managed_policies.values())
     tags = {tag["Key"]: tag["Value"] for tag in backend.list_user_tags(name)}
-    return tuple(identity), (), tags, str(user.id)
+    return (
+        tuple(identity),
+        _boundary(backend, user_boundary_arn(user)),
+        tags,
+        str(user.id),
+    )
 
 
 def _role(backend: IAMBackend, name: str, session: str) -> _Caller:
@@ -148,13 +154,17 @@ def _role(backend: IAMBackend, name: str, session: str) -> _Caller:
         *_inline(f"role/{name}", role.policies.items()),
         *_managed(role.managed_policies.values()),
     ]
-    boundaries: tuple[Policy, ...] = ()
-    if role.permissions_boundary_arn:
-        boundary = backend.get_policy(role.permissions_boundary_arn)
-        boundaries = (_parsed(boundary.arn, _default_document(boundary), "boundary"),)
+    boundaries = _boundary(backend, role.permissions_boundary_arn)
     role_tags, _ = backend.list_role_tags(name, None, 1000)
     tags = {tag["Key"]: tag["Value"] for tag in role_tags}
     return tuple(identity), boundaries, tags, f"{role.id}:{session}"
+
+
+def _boundary(backend: IAMBackend, arn: str | None) -> tuple[Policy, ...]:
+    if not arn:
+        return ()
+    boundary = backend.get_policy(arn)
+    return (_parsed(boundary.arn, _default_document(boundary), "boundary"),)
 
 
 def _inline(owner: str, policies: Iterable[tuple[str, str]]) -> list[Policy]:
