@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,19 @@ import pytest
 
 from chaincut.cli import main
 from chaincut.lab import Lab
-from chaincut.snapshot import Snapshot
+from chaincut.rules.monitoring import REQUIREMENTS
+from chaincut.snapshot import (
+    Alarm,
+    Bucket,
+    CoverageGap,
+    GapKind,
+    MetricFilter,
+    MetricTransformation,
+    Snapshot,
+    Subscription,
+    Topic,
+    Trail,
+)
 
 CLEAN = Snapshot(
     account_id="123456789012",
@@ -65,14 +78,66 @@ def test_scan_of_the_lab_writes_json_and_exits_1(
     assert printed.index("Failed checks") < printed.index("Coverage gaps")
 
 
-def test_clean_snapshot_exits_0_and_fail_on_sets_the_bar(tmp_path: Path) -> None:
-    path = tmp_path / "clean.json"
-    CLEAN.save(path)
-    # An empty account still lacks CloudTrail and monitoring: critical and high.
-    assert _scan("--snapshot", str(path)) == 1
-    only_iam = tmp_path / "iam.json"
-    Snapshot(**{**CLEAN.__dict__, "trails": ()}).save(only_iam)
-    assert _scan("--snapshot", str(only_iam), "--fail-on", "critical") == 1
+def _well_defended() -> Snapshot:
+    """A trail, its bucket, and a watched filter for every requirement."""
+    account, region = CLEAN.account_id, "us-east-1"
+    topic = f"arn:aws:sns:{region}:{account}:security"
+    policy = {
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*"}
+        ]
+    }  # fmt: skip
+    flags = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
+             "RestrictPublicBuckets")  # fmt: skip
+    trail = Trail(
+        "main", f"arn:aws:cloudtrail:{region}:{account}:trail/main", region,
+        multi_region=True, organization_trail=False, s3_bucket="logs",
+        log_file_validation=True, include_global_events=True, is_logging=True,
+        kms_key_id="key", event_selectors=({"ReadWriteType": "All"},),
+        cloudwatch_log_group_arn=f"arn:aws:logs:{region}:{account}:log-group:ct:*",
+    )  # fmt: skip
+    filters, alarms = [], []
+    for number, requirement in enumerate(REQUIREMENTS):
+        metric = MetricTransformation("Security", f"m{number}", "1")
+        filters.append(MetricFilter(f"f{number}", region, "ct", requirement.example,
+                                    (metric,)))  # fmt: skip
+        alarms.append(Alarm(f"a{number}", f"arn:aws:cloudwatch:{region}:{account}:"
+                            f"alarm:a{number}", region, "Security", f"m{number}",
+                            "GreaterThanThreshold", 0.0, True, (topic,)))  # fmt: skip
+    return replace(
+        CLEAN,
+        trails=(trail,),
+        buckets=(Bucket("logs", region, policy, dict.fromkeys(flags, True)),),
+        metric_filters=tuple(filters),
+        alarms=tuple(alarms),
+        topics=(Topic(topic, region, (Subscription(f"{topic}:1", "email", "x"),)),),
+    )
+
+
+def test_exit_code_follows_fail_on(tmp_path: Path) -> None:
+    bare = tmp_path / "bare.json"
+    CLEAN.save(bare)
+    # An empty account lacks CloudTrail (critical) and monitoring (high, low).
+    assert _scan("--snapshot", str(bare), "--fail-on", "critical") == 1
+    defended = tmp_path / "defended.json"
+    _well_defended().save(defended)
+    out = tmp_path / "f.json"
+    assert (
+        _scan("--snapshot", str(defended), "--fail-on", "low", "--json", str(out)) == 0
+    )
+    summary = json.loads(out.read_text())["summary"]
+    assert (summary["FAIL"], summary["ERROR"]) == (0, 0)
+    assert summary["PASS"] == summary["results"] > 20
+
+
+def test_checks_that_could_not_run_fail_the_bar(tmp_path: Path) -> None:
+    gap = CoverageGap("logs", "DescribeMetricFilters", "us-east-1",
+                      GapKind.ACCESS_DENIED, "AccessDenied")  # fmt: skip
+    blind = replace(_well_defended(), metric_filters=(), gaps=(gap,))
+    path = tmp_path / "blind.json"
+    blind.save(path)
+    assert _scan("--snapshot", str(path), "--fail-on", "high") == 1
 
 
 def test_fail_on_counts_only_findings_at_or_above(

@@ -167,7 +167,7 @@ class CheckContext:
             snapshot,
             AccountAccess(snapshot),
             frozenset(accepted),
-            _parse_time(snapshot.collected_at) or dt.datetime.now(dt.UTC),
+            parse_time(snapshot.collected_at) or dt.datetime.now(dt.UTC),
         )
 
     @property
@@ -216,7 +216,7 @@ class CheckContext:
         return Result(meta, Status.ERROR, resource, GapEvidence(tuple(gaps)), region)
 
 
-def _parse_time(text: str | None) -> dt.datetime | None:
+def parse_time(text: str | None) -> dt.datetime | None:
     if not text:
         return None
     try:
@@ -226,8 +226,6 @@ def _parse_time(text: str | None) -> dt.datetime | None:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
-
-parse_time = _parse_time
 
 # -- the registry ---------------------------------------------------------------
 
