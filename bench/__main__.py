@@ -6,7 +6,7 @@ import importlib
 import sys
 
 # Each module has a ``main()`` that prints its figures and returns nothing.
-BENCHMARKS = ("bench.lab_collect", "bench.policy_throughput")
+BENCHMARKS = ("bench.lab_collect", "bench.policy_throughput", "bench.graph_vs_pmapper")
 
 
 def main() -> int:

@@ -1,0 +1,1 @@
+"""Peers measured by the benchmarks, each in an environment of its own."""
