@@ -56,3 +56,15 @@ def test_lab_serve_on_a_busy_port() -> None:
     assert f"port {port}" in done.stderr
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
+
+
+def test_bad_option_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["collect", "--workers", "0"]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "--workers" in err
+    assert "Traceback" not in err
+
+
+def test_unknown_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["no-such-command"]) == EXIT_ERROR
+    assert "no-such-command" in capsys.readouterr().err

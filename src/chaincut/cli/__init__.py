@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import sys
 
-import click
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
@@ -97,14 +96,22 @@ def main(argv: list[str] | None = None) -> int:
             soft_wrap=True,
         )
         return EXIT_ERROR
-    except click.exceptions.Abort:
+    except typer.Exit as done:
+        return done.exit_code
+    except (typer.Abort, KeyboardInterrupt):
         stderr.print("aborted")
         return EXIT_ERROR
-    except click.ClickException as error:
-        error.show(file=sys.stderr)
+    except typer.TyperException as error:
+        # Bad usage (an unknown option, a value out of range): typer's own
+        # message, then exit 2 like every other input error.
+        show = getattr(error, "show", None)
+        if callable(show):
+            show(file=sys.stderr)
+        else:
+            stderr.print(
+                f"error: {escape(str(error))}", highlight=False, soft_wrap=True
+            )
         return EXIT_ERROR
-    except click.exceptions.Exit as done:
-        return done.exit_code
     return result if isinstance(result, int) else EXIT_OK
 
 

@@ -41,8 +41,12 @@ def can(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> int:
-    """Decide one request from a snapshot, with the policies and statements that
-    decided it. Exit code 0 when allowed, 1 when denied."""
+    """Decide one request against an account, naming what decided it.
+
+    The principal's inline, managed and group policies, its boundary and the
+    resource's policy are taken from the snapshot. Exit code 0 when allowed,
+    1 when denied.
+    """
     snapshot = _snapshot(snapshot_file, lab)
     access = AccountAccess(snapshot)
     principal_arn = access.resolve(principal)

@@ -40,9 +40,12 @@ def collect_command(
     profile: ProfileOption = None,
     region: RegionOption = None,
 ) -> int:
-    """Read IAM, Beanstalk, Secrets Manager, CloudTrail and monitoring into a
-    snapshot. Every enabled region is read unless --region names one. Denied
-    calls are listed as coverage gaps."""
+    """Read the account into a snapshot and print its summary.
+
+    IAM, Beanstalk, Secrets Manager, CloudTrail, monitoring, buckets, SSM
+    parameters and workloads with roles. Every enabled region is read unless
+    --region names one. Denied calls are listed as coverage gaps.
+    """
     from chaincut.cli import result_console, stderr
 
     with (

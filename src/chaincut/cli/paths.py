@@ -37,8 +37,11 @@ def paths(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> int:
-    """Print each attack chain step by step: who, the call, the resource, and the
-    statement that allows it. Exit code 0 whether or not a chain was found."""
+    """Print each attack chain step by step, and the fixes that cut it.
+
+    Each step names who acts, the call, the resource and the statement that
+    allows it. Exit code 0 whether or not a chain was found.
+    """
     _check_target(target)
     snapshot = _snapshot(snapshot_file, lab)
     source_arn = AccountAccess(snapshot).resolve(source) if source else None

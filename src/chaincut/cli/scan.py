@@ -75,9 +75,13 @@ def scan(
         ),
     ] = None,
 ) -> int:
-    """Run every posture check on a snapshot, a lab or an account; print failed
-    checks by severity with evidence and the fix, then what could not be
-    checked. Exit 1 when a check at or above --fail-on fails."""
+    """Show the attack chains and every failed posture check.
+
+    Runs on a snapshot, a private lab or an account (collected first). Prints
+    the chains step by step, failed checks by severity with evidence and the
+    fix, then what could not be checked. Exit 1 when a check at or above
+    --fail-on fails or could not be evaluated, 2 when the scan could not run.
+    """
     from chaincut.cli import EXIT_FINDINGS, EXIT_OK, result_console
 
     accepted = _accepted(accept or [], accept_file)
