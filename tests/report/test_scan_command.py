@@ -51,7 +51,22 @@ def test_scan_of_the_lab_writes_json_and_exits_1(
     assert _scan("--snapshot", str(lab_file), "--json", str(out)) == 1
     report: dict[str, Any] = json.loads(out.read_text())
     assert (report["schema"], report["schema_version"]) == ("chaincut.findings", 1)
-    assert report["chains"] == []
+    # The chain from the first credential to the secret comes first, with its
+    # steps in order, and the cut that breaks every chain to the secret.
+    secret_target = f"secret:{lab.state.secret_name}"
+    (chain,) = [
+        c
+        for c in report["chains"]
+        if c["target"] == secret_target
+        and c["source"].endswith(f":user/{lab.state.low_priv_user}")
+    ]
+    actions = [call["action"] for step in chain["steps"] for call in step["calls"]]
+    assert actions == [
+        "elasticbeanstalk:DescribeConfigurationSettings",
+        "iam:CreateAccessKey",
+        "secretsmanager:GetSecretValue",
+    ]
+    assert secret_target in {cut["target"] for cut in report["cuts"]}
     assert report["account_id"] == lab.state.account_id
     failed = {
         (r["rule"], r["resource"]) for r in report["results"] if r["status"] == "FAIL"

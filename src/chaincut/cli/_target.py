@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from chaincut.aws import AwsConnection
 from chaincut.errors import InputError
+from chaincut.snapshot import Snapshot
 
 
 class LabIdentity(enum.Enum):
@@ -88,3 +90,39 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
             progress.update(task, completed=done, total=total, step=step)
 
         yield update
+
+
+def load_or_collect(
+    snapshot_file: Path | None,
+    *,
+    lab: bool,
+    profile: str | None = None,
+    region: str | None = None,
+    accounts: bool = False,
+) -> Snapshot:
+    """The snapshot a command works on: a file, or collected now.
+
+    ``--lab`` collects a private lab's home region as its defender. Commands
+    that also read real accounts (``accounts``) collect the one their
+    credentials reach, as the AWS CLI finds them, in every enabled region
+    unless ``region`` is given; the others need a file or ``--lab``.
+    """
+    from chaincut.collect import collect
+    from chaincut.lab import LAB_REGION
+
+    if snapshot_file is not None:
+        if lab or profile or region:
+            raise InputError(
+                "--snapshot names what to work on: drop --lab, --profile and --region"
+            )
+        return Snapshot.load(snapshot_file)
+    if not lab and not accounts:
+        raise InputError("give one of --snapshot FILE or --lab")
+    with (
+        open_account(
+            lab=lab, lab_as=LabIdentity.defender, profile=profile, region=region
+        ) as aws,
+        progress_bar("collecting") as progress,
+    ):
+        regions = [LAB_REGION] if lab else ([region] if region else None)
+        return collect(aws, regions=regions, progress=progress)

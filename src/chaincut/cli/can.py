@@ -9,9 +9,7 @@ from typing import Annotated
 import typer
 
 from chaincut.access import AccountAccess, parse_context
-from chaincut.cli._target import LabIdentity, LabOption, open_account
-from chaincut.errors import InputError
-from chaincut.snapshot import Snapshot
+from chaincut.cli._target import LabOption, load_or_collect
 
 EXIT_ALLOWED = 0
 EXIT_DENIED = 1
@@ -47,7 +45,7 @@ def can(
     resource's policy are taken from the snapshot. Exit code 0 when allowed,
     1 when denied.
     """
-    snapshot = _snapshot(snapshot_file, lab)
+    snapshot = load_or_collect(snapshot_file, lab=lab)
     access = AccountAccess(snapshot)
     principal_arn = access.resolve(principal)
     resource_arn = access.resolve_resource(resource)
@@ -77,17 +75,3 @@ def can(
             lines.append(" ".join(parts))
         typer.echo("\n".join(lines))
     return EXIT_ALLOWED if evaluation.allowed else EXIT_DENIED
-
-
-def _snapshot(path: Path | None, lab: bool) -> Snapshot:
-    if (path is None) == (not lab):
-        raise InputError("give one of --snapshot FILE or --lab")
-    if path is not None:
-        return Snapshot.load(path)
-    from chaincut.collect import collect
-    from chaincut.lab import LAB_REGION
-
-    with open_account(
-        lab=True, lab_as=LabIdentity.defender, profile=None, region=None
-    ) as aws:
-        return collect(aws, regions=[LAB_REGION])

@@ -15,19 +15,18 @@ from typing import Annotated
 import typer
 
 from chaincut.cli._target import (
-    LabIdentity,
     LabOption,
     ProfileOption,
     RegionOption,
-    open_account,
-    progress_bar,
+    load_or_collect,
 )
 from chaincut.errors import InputError
+from chaincut.graph import build_graph
+from chaincut.report.chains import chains_document
 from chaincut.report.findings import blocking, findings_document, write_json
 from chaincut.report.sarif import sarif_document
 from chaincut.report.terminal import render_report
 from chaincut.rules import Severity, registry, run_checks
-from chaincut.snapshot import Snapshot
 
 _FINGERPRINT = re.compile(r"^sha256:[0-9a-f]{16}$")
 
@@ -85,14 +84,24 @@ def scan(
     from chaincut.cli import EXIT_FINDINGS, EXIT_OK, result_console
 
     accepted = _accepted(accept or [], accept_file)
-    snapshot = _snapshot(snapshot_file, lab=lab, profile=profile, region=region)
+    snapshot = load_or_collect(
+        snapshot_file, lab=lab, profile=profile, region=region, accounts=True
+    )
     results = run_checks(snapshot, accepted=accepted)
+    graph = build_graph(snapshot)
+    chains = graph.paths()
     if json_file is not None:
-        write_json(json_file, findings_document(snapshot, results))
+        document = chains_document(graph, chains)
+        write_json(
+            json_file,
+            findings_document(
+                snapshot, results, chains=document["paths"], cuts=document["cuts"]
+            ),
+        )
     if sarif_file is not None:
         document = sarif_document(results, registry(), account_id=snapshot.account_id)
         write_json(sarif_file, document)
-    result_console().print(render_report(snapshot, results))
+    result_console().print(render_report(snapshot, results, graph, chains))
     threshold = Severity(fail_on.value)
     return EXIT_FINDINGS if blocking(results, threshold) else EXIT_OK
 
@@ -118,23 +127,3 @@ def _accepted(given: list[str], path: Path | None) -> frozenset[str]:
                 " 'sha256:0123456789abcdef' from the report's evidence"
             )
     return frozenset(value for _, value in found)
-
-
-def _snapshot(
-    path: Path | None, *, lab: bool, profile: str | None, region: str | None
-) -> Snapshot:
-    if path is not None:
-        if lab or profile or region:
-            raise InputError(
-                "--snapshot names what to check: drop --lab, --profile and --region"
-            )
-        return Snapshot.load(path)
-    from chaincut.collect import collect
-
-    with (
-        open_account(
-            lab=lab, lab_as=LabIdentity.defender, profile=profile, region=region
-        ) as aws,
-        progress_bar("collecting") as progress,
-    ):
-        return collect(aws, regions=[region] if region else None, progress=progress)

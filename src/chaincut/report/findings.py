@@ -7,7 +7,9 @@ value can be in it: evidence holds fingerprints and masked previews only.
 
 The document (``schema: chaincut.findings``, ``schema_version``) holds the
 account, the rule catalogue, every result (PASS too), the coverage gaps, and
-``chains``: the attack chains, empty until the attack graph is wired in.
+``chains``: the attack chains (``chaincut.graph``), each step with its calls
+and the statements allowing them; ``cuts``: for each target reached, the
+cheapest fixes that cut every chain to it.
 """
 
 from __future__ import annotations
@@ -103,8 +105,10 @@ def findings_document(
     results: Sequence[Result],
     *,
     chains: Sequence[Mapping[str, Any]] = (),
+    cuts: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The JSON report of one scan."""
+    """The JSON report of one scan: chains (``AttackGraph`` paths), the cut of
+    each target they reach, and every check result."""
     rules = {r.rule.id: r.rule for r in results}
     return {
         "schema": SCHEMA_NAME,
@@ -115,6 +119,7 @@ def findings_document(
         "regions": list(snapshot.regions),
         "summary": counts(results),
         "chains": [dict(chain) for chain in chains],
+        "cuts": [dict(cut) for cut in cuts],
         "rules": [rule_data(rules[key]) for key in sorted(rules)],
         "results": [
             result_data(r)

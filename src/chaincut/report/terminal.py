@@ -18,6 +18,8 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from chaincut.graph import AttackGraph, Path
+from chaincut.report.chains import render_chains
 from chaincut.report.findings import by_severity, counts, to_data
 from chaincut.rules import Result, Status
 from chaincut.snapshot import Snapshot
@@ -30,15 +32,8 @@ _SEVERITY_STYLE = {
 }
 
 
-def render_chains(snapshot: Snapshot) -> RenderableType:
-    """The attack chains of ``snapshot``.
-
-    The attack graph (``chaincut.graph``) is wired in here separately; until
-    then this says so in one line.
-    """
-    return Text(
-        f"  not analysed in this scan (account {snapshot.account_id})", style="dim"
-    )
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" if line else line for line in text.splitlines())
 
 
 def _heading(text: str) -> Text:
@@ -88,8 +83,13 @@ def _failed(result: Result) -> list[Text]:
     ]
 
 
-def render_report(snapshot: Snapshot, results: Sequence[Result]) -> RenderableType:
-    """The whole scan report."""
+def render_report(
+    snapshot: Snapshot,
+    results: Sequence[Result],
+    graph: AttackGraph,
+    chains: Sequence[Path],
+) -> RenderableType:
+    """The whole scan report: chains first, then failed checks by severity."""
     parts: list[RenderableType] = [
         Text.assemble(
             ("Account ", "bold"),
@@ -100,7 +100,7 @@ def render_report(snapshot: Snapshot, results: Sequence[Result]) -> RenderableTy
             str(len(snapshot.regions)),
         ),
         _heading("Attack chains"),
-        render_chains(snapshot),
+        Text(_indent(render_chains(graph, chains))),
         _heading("Failed checks"),
     ]
     failed = by_severity(results, Status.FAIL)
