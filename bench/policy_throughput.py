@@ -16,7 +16,7 @@ PMapper is never a chaincut dependency: on first run this script creates
 there, then runs ``bench/peers/pmapper_runner.py`` with it. If that fails the
 chaincut figures are still printed. Figures are printed, never asserted.
 
-    .venv/bin/python bench/policy_throughput.py [--requests N] [--pmapper-limit N]
+    .venv/bin/python -m bench.policy_throughput [--requests N] [--pmapper-limit N]
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import argparse
 import gc
 import json
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,12 +32,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.peers.environment import pmapper_python
 from chaincut.policy import PolicyKind, PolicySet, Request, evaluate, parse_policy
 
 HERE = Path(__file__).resolve().parent
-PEER = HERE / ".peer-pmapper"
 RUNNER = HERE / "peers" / "pmapper_runner.py"
-PYTHON39 = ("python3.9", "/root/.pyenv/versions/3.9.18/bin/python3.9")
 SEED = 20240611
 ACCOUNT = "111122223333"
 
@@ -314,34 +312,9 @@ class Chaincut:
         return time.perf_counter() - start, decisions
 
 
-def _peer_python() -> Path | None:
-    """The PMapper environment's interpreter, created on first use."""
-    python = PEER / "bin" / "python"
-    if python.exists():
-        return python
-    base = next(
-        (p for p in (shutil.which(c) or c for c in PYTHON39) if Path(p).exists()), None
-    )
-    if base is None:
-        print("PMapper: skipped, no python3.9 found to build its environment")
-        return None
-    print(f"PMapper: creating {PEER} (first run) ...", flush=True)
-    try:
-        subprocess.run([base, "-m", "venv", str(PEER)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "principalmapper==1.1.5"],
-            check=True,
-        )
-    except (OSError, subprocess.CalledProcessError) as error:
-        print(f"PMapper: skipped, its environment could not be built ({error})")
-        shutil.rmtree(PEER, ignore_errors=True)
-        return None
-    return python
-
-
 def time_pmapper(path: Path, limit: int) -> dict[str, Any] | None:
     """One timed pass of PMapper over the first ``limit`` requests of ``path``."""
-    python = _peer_python()
+    python = pmapper_python()
     if python is None:
         return None
     done = subprocess.run(

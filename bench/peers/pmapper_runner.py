@@ -5,7 +5,7 @@ Runs inside the benchmark-only environment ``bench/.peer-pmapper`` (Python 3.9,
 
     python pmapper_runner.py CORPUS.json LIMIT PASSES
 
-Reads the corpus written by ``bench/policy_throughput.py``, builds PMapper
+Reads the corpus written by ``bench.policy_throughput``, builds PMapper
 nodes and policies once (untimed, as chaincut's parsing is timed apart), then
 times ``local_check_authorization_full`` on the first LIMIT requests, PASSES
 times over, and prints one JSON object: requests, the seconds of each pass,
