@@ -61,3 +61,18 @@ def test_masked_setting_keeps_access_key_ids() -> None:
         {"Namespace": "ns", "OptionName": "K", "Value": "AKIAIOSFODNN7EXAMPLE"}
     )
     assert setting.value == "AKIAIOSFODNN7EXAMPLE"
+
+
+# Made-up tokens in the providers' documented formats; none is a credential.
+@pytest.mark.parametrize(
+    ("name", "value", "detector"),
+    [
+        ("CI", "ghp_" + "a1B2c3D4e5F6g7H8i9J0" + "k1L2m3N4o5P6q7R8", "github_token"),
+        ("HOOK", "xoxb-" + "123456789012-123456789012-" + "a" * 24, "slack_token"),
+        ("BILLING", "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc", "stripe_access_key"),
+    ],
+)
+def test_provider_tokens_in_neutral_names(name: str, value: str, detector: str) -> None:
+    found = detect(name, value)
+    assert found is not None
+    assert (found.detector, found.is_secret) == (detector, True)

@@ -10,6 +10,12 @@ Detectors, in order (the first that matches names the value):
 - ``aws_access_key_id``: ``AKIA``/``ASIA`` followed by 16 upper-case letters
   or digits. Kept in clear, flagged so analysis can pair it with its secret.
 - ``private_key``: a PEM private key header.
+- provider tokens, named after detect-secrets' secret type
+  (``github_token``, ``slack_token``, ``stripe_access_key``, ``json_web_token``,
+  ...): the provider-specific plugins of detect-secrets, a maintained catalogue
+  of token formats. Its entropy and keyword plugins are not used: the entropy
+  and name detectors below are tuned for configuration values, and its own
+  flag every word of more than a few letters when a value stands alone.
 - ``aws_secret_access_key``: 40 characters of base64 alphabet, in a setting
   whose name speaks of secrets or keys, or standing alone with high entropy.
 - ``url_credentials``: a URL with a password (``scheme://user:pass@host``).
@@ -20,17 +26,19 @@ Detectors, in order (the first that matches names the value):
   more of URL-safe base64) with a Shannon entropy above 4.0 bits per
   character.
 
-Limits: this is a short list aimed at the chain chaincut exists for; it does
-not know provider-specific token formats (Slack, GitHub, Stripe, ...), so such
-a token in a neutrally named setting is caught only by the entropy detector.
+Limits: a credential in a format neither detect-secrets nor the rules below
+know, in a neutrally named setting and of low entropy (a dictionary-word
+password in ``APP_MODE``), is not flagged.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 ACCESS_KEY_ID = "aws_access_key_id"
 
@@ -67,6 +75,9 @@ def detect(name: str, value: str) -> Detection | None:
         return Detection(ACCESS_KEY_ID, is_secret=False)
     if _PRIVATE_KEY.search(stripped):
         return Detection("private_key", is_secret=True)
+    token = _provider_token(stripped)
+    if token is not None:
+        return Detection(token, is_secret=True)
     if _IDENTIFIER.match(stripped):
         return None
     named_secret = bool(_SECRET_NAME.search(name))
@@ -78,6 +89,46 @@ def detect(name: str, value: str) -> Detection | None:
         return Detection("secret_name", is_secret=True)
     if _TOKEN_ALPHABET.match(stripped) and _entropy(stripped) > _ENTROPY_THRESHOLD:
         return Detection("high_entropy", is_secret=True)
+    return None
+
+
+# detect-secrets types handled by chaincut's own rules, or not secrets at all.
+_NOT_PROVIDER_TYPES = frozenset(
+    {
+        "AWS Access Key",
+        "Base64 High Entropy String",
+        "Basic Auth Credentials",
+        "Hex High Entropy String",
+        "Private Key",
+        "Public IP (ipv4)",
+        "Secret Keyword",
+    }
+)
+
+
+@functools.cache
+def _provider_plugins() -> tuple[Any, ...]:
+    """detect-secrets' provider plugins, made once (they are stateless)."""
+    from detect_secrets.core.plugins.util import (
+        get_mapping_from_secret_type_to_class,
+    )
+
+    mapping: dict[str, Any] = get_mapping_from_secret_type_to_class()
+    return tuple(
+        plugin_class()
+        for secret_type, plugin_class in sorted(mapping.items())
+        if secret_type not in _NOT_PROVIDER_TYPES
+    )
+
+
+def _provider_token(value: str) -> str | None:
+    """The detect-secrets type ``value`` matches, as a detector name."""
+    for plugin in _provider_plugins():
+        # The findings carry the value itself: only their type is kept.
+        if plugin.analyze_line(filename="setting", line=value, line_number=0):
+            return re.sub(r"[^a-z0-9]+", "_", str(plugin.secret_type).lower()).strip(
+                "_"
+            )
     return None
 
 
