@@ -33,7 +33,7 @@ as AWS would fail it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from chaincut.access import AccountAccess, Principal
@@ -47,6 +47,7 @@ from chaincut.policy import (
     PolicyKind,
     PolicySet,
     Request,
+    Statement,
     evaluate,
     parse_policy,
 )
@@ -93,6 +94,9 @@ class Evaluator:
         self._sets: dict[str, PolicySet] = {}
         self._could: dict[tuple[str, str], bool] = {}
         self._uniform: dict[tuple[str, str], Evaluation] = {}
+        self._groups: dict[tuple[str, str], Hashable | None] = {}
+        self._allowed: dict[Hashable, tuple[Sequence[str], list[Call | str]]] = {}
+        self._trust_free: dict[tuple[Policy, str], bool] = {}
         self._resource_policies = self._index_resource_policies(snapshot)
 
     @staticmethod
@@ -163,14 +167,154 @@ class Evaluator:
                 if statement.effect is not Effect.ALLOW:
                     continue
                 matcher = statement.resources
-                if matcher is None or matcher.negated or matcher.uses_variables:
+                if matcher is None or matcher.negated:
                     return list(resources)
                 matchers.append(matcher)
-        return [
-            resource
-            for resource in resources
-            if any(m.applies(resource, _no_variables) for m in matchers)
-        ]
+        lookup = _no_variables
+        if any(m.uses_variables for m in matchers):
+            lookup = _VariableLookup(self.principal(principal))
+        try:
+            return [
+                resource
+                for resource in resources
+                if any(m.applies(resource, lookup) for m in matchers)
+            ]
+        except _UnknownVariableError:
+            return list(resources)
+
+    def group(self, principal: str, action: str) -> Hashable | None:
+        """What decides ``action`` for ``principal``, shared with its peers.
+
+        Two principals of the same kind (user or role) whose identity and
+        boundary policies hold the same statements for ``action`` (the same
+        parsed policies, so the same reasons), none of them reading anything
+        of the principal, get the same answer on any resource without a
+        principal-specific resource policy. None when a statement reads the
+        principal (a policy variable, ``aws:PrincipalTag``...).
+        """
+        key = (principal, action)
+        if key in self._groups:
+            return self._groups[key]
+        found = self.principal(principal)
+        lowered = action.lower()
+        layers: list[tuple[Policy, ...]] = []
+        free = True
+        for policies in (found.identity, found.boundaries):
+            holding = []
+            for policy in policies:
+                statements = policy.statements_for(lowered)
+                if statements:
+                    free = free and all(principal_free(s) for s in statements)
+                    holding.append(policy)
+            layers.append(tuple(holding))
+        shared: Hashable | None = None
+        if free:
+            role = ":role/" in principal
+            shared = (role, layers[0], layers[1], bool(found.boundaries))
+        self._groups[key] = shared
+        return shared
+
+    def _trust_is_free(self, policy: Policy, action: str) -> bool:
+        """Whether a resource policy answers every principal of the account alike.
+
+        Its statements for ``action`` name principals only by account (or by
+        service) and read nothing of the caller.
+        """
+        key = (policy, action)
+        found = self._trust_free.get(key)
+        if found is None:
+            found = True
+            for statement in policy.statements_for(action.lower()):
+                named = statement.principals
+                found = (
+                    named is not None
+                    and not named.negated
+                    and not named.everyone
+                    and not named.arns
+                    and not named.roles
+                    and principal_free(statement)
+                )
+                if not found:
+                    break
+            self._trust_free[key] = found
+        return found
+
+    def allowed(
+        self,
+        principal: str,
+        action: str,
+        resources: Sequence[str],
+        extra: Mapping[str, str] | None = None,
+    ) -> list[Call]:
+        """The allowed calls of ``action`` on ``resources``, in their order.
+
+        Each is decided by the engine, but once per ``group`` of principals
+        and sequence of resources (keep the sequence object to share
+        answers): a resource whose policy names principals one by one is
+        asked per principal, the others once for the group, after narrowing
+        to what the identity statements name. A principal whose statements
+        read the principal itself is asked alone, after narrowing with its
+        own variable values.
+        """
+        shared = self.group(principal, action)
+        if shared is None:
+            return self._allowed_alone(principal, action, resources, extra)
+        extra_key = tuple(sorted((extra or {}).items()))
+        key = (shared, action, id(resources), extra_key)
+        cached = self._allowed.get(key)
+        if cached is None or cached[0] is not resources:
+            cached = (resources, self._answers(principal, action, resources, extra))
+            self._allowed[key] = cached
+        calls: list[Call] = []
+        for answer in cached[1]:
+            if isinstance(answer, str):
+                found = self.call(principal, action, answer, extra)
+                if found is not None:
+                    calls.append(found)
+            else:
+                calls.append(answer)
+        return calls
+
+    def _answers(
+        self,
+        principal: str,
+        action: str,
+        resources: Sequence[str],
+        extra: Mapping[str, str] | None,
+    ) -> list[Call | str]:
+        """For a group: each allowed call, or the resource to ask per principal."""
+        plain = [r for r in resources if self.resource_policy(action, r) is None]
+        named = set(self.narrow(principal, action, plain))
+        answers: list[Call | str] = []
+        for resource in resources:
+            policy = self.resource_policy(action, resource)
+            if policy is None and resource not in named:
+                continue
+            if policy is not None and not self._trust_is_free(policy, action):
+                answers.append(resource)
+                continue
+            found = self.call(principal, action, resource, extra)
+            if found is not None:
+                answers.append(found)
+        return answers
+
+    def _allowed_alone(
+        self,
+        principal: str,
+        action: str,
+        resources: Sequence[str],
+        extra: Mapping[str, str] | None,
+    ) -> list[Call]:
+        plain = [r for r in resources if self.resource_policy(action, r) is None]
+        named = set(self.narrow(principal, action, plain))
+        calls: list[Call] = []
+        for resource in resources:
+            if resource not in named and self.resource_policy(action, resource) is None:
+                continue
+            found = self.call(principal, action, resource, extra)
+            if found is not None:
+                calls.append(found)
+        return calls
 
     def _policy_set(self, principal: Principal) -> PolicySet:
         found = self._sets.get(principal.arn)
@@ -304,6 +448,57 @@ class Evaluator:
 
 def _no_variables(key: str) -> str | None:
     return None
+
+
+class _UnknownVariableError(Exception):
+    """A policy variable that narrowing cannot resolve as the engine would."""
+
+
+class _VariableLookup:
+    """The values the engine gives a principal's own policy variables.
+
+    Only keys that hold the same value for every request of the principal:
+    ``aws:username`` (users; roles have none), ``aws:userid`` and principal
+    tags. Any other variable raises ``_UnknownVariableError``, and narrowing then
+    keeps every resource.
+    """
+
+    def __init__(self, principal: Principal) -> None:
+        self.values: dict[str, str | None] = {
+            "aws:userid": principal.principal_id or None,
+            "aws:username": None,
+        }
+        resource = principal.arn.split(":", 5)[-1]
+        if resource.startswith("user/"):
+            self.values["aws:username"] = resource.rsplit("/", 1)[-1]
+        for key, value in principal.tags.items():
+            self.values[f"aws:principaltag/{key}".lower()] = value
+
+    def __call__(self, key: str) -> str | None:
+        if key not in self.values:
+            raise _UnknownVariableError(key)
+        return self.values[key]
+
+
+# Condition keys whose value differs from one principal to another (derived
+# by the engine or set from principal tags): a statement reading one cannot
+# be answered once for a group of principals.
+_PRINCIPAL_KEYS = ("aws:principal", "aws:username", "aws:userid")
+
+
+def principal_free(statement: Statement) -> bool:
+    """Whether ``statement`` decides alike for every principal holding it.
+
+    No policy variable in its resources or condition values, and no
+    condition on a key derived from the principal or its tags.
+    """
+    resources = statement.resources
+    if resources is not None and resources.uses_variables:
+        return False
+    return all(
+        not condition.dynamic and not condition.key.startswith(_PRINCIPAL_KEYS)
+        for condition in statement.conditions
+    )
 
 
 def instance_of(pattern: str, region: str, account: str) -> str | None:

@@ -18,13 +18,14 @@ Two shared shapes cover most of the catalogue:
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 from chaincut.graph._evaluator import Evaluator
 from chaincut.graph._model import Call, CredentialHolder, Edge, Fix, FixKind
-from chaincut.policy import Effect, PolicySet, Request, evaluate
+from chaincut.policy import Effect, Policy, PolicySet, Request, evaluate
 from chaincut.snapshot import Role, User, Workload, WorkloadKind
 
 log = logging.getLogger(__name__)
@@ -48,12 +49,25 @@ class BuildContext:
         self.region = snapshot.regions[0] if snapshot.regions else "us-east-1"
         self.users: dict[str, User] = {u.arn: u for u in snapshot.iam.users}
         self.roles: dict[str, Role] = {r.arn: r for r in snapshot.iam.roles}
+        # The same sequence objects on every question, so that answers are
+        # shared between principals (see ``Evaluator.allowed``).
+        self.user_arns: tuple[str, ...] = tuple(self.users)
+        self.role_arns: tuple[str, ...] = tuple(self.roles)
+        self._passable: dict[tuple[str, bool], tuple[str, ...]] = {}
+        # Answers the IAM methods ask again and again: whether a boundary
+        # (by its policies) admits an administrator, whether a group (by
+        # name) makes its members administrators.
+        self.admin_boundaries: dict[tuple[Policy, ...], bool] = {}
+        self.admin_groups: dict[str, bool] = {}
         self.groups = {g.name: g for g in snapshot.iam.groups}
         self.holders = holders
         self.admins = admins
         self._trusting: dict[str, tuple[Role, ...]] = {}
         self._trust_index = _TrustIndex(self)
         self._workloads: dict[WorkloadKind, list[Workload]] = {}
+        self._held: dict[
+            WorkloadKind, tuple[tuple[Workload, ...], tuple[str, ...]]
+        ] = {}
         for workload in snapshot.workloads:
             self._workloads.setdefault(workload.kind, []).append(workload)
 
@@ -65,8 +79,40 @@ class BuildContext:
     ) -> Call | None:
         return self.evaluator.call(principal, action, resource, extra or None)
 
+    def allowed(
+        self, principal: str, action: str, resources: Sequence[str], **extra: str
+    ) -> dict[str, Call]:
+        """Resource to allowed call, in the order of ``resources``."""
+        calls = self.evaluator.allowed(principal, action, resources, extra or None)
+        return {call.resource: call for call in calls}
+
+    def passable_roles(self, service: str, instance_profile: bool) -> tuple[str, ...]:
+        """ARNs of the roles ``service`` may assume (with an instance profile)."""
+        key = (service, instance_profile)
+        found = self._passable.get(key)
+        if found is None:
+            found = tuple(
+                role.arn
+                for role in self.roles_trusting(service)
+                if role.instance_profiles or not instance_profile
+            )
+            self._passable[key] = found
+        return found
+
     def workloads(self, kind: WorkloadKind) -> list[Workload]:
         return self._workloads.get(kind, [])
+
+    def held_workloads(
+        self, kind: WorkloadKind
+    ) -> tuple[tuple[Workload, ...], tuple[str, ...]]:
+        """The workloads of ``kind`` holding a role, and their ARNs (the same
+        tuples each time)."""
+        found = self._held.get(kind)
+        if found is None:
+            held = tuple(w for w in self.workloads(kind) if w.roles)
+            found = (held, tuple(w.arn for w in held))
+            self._held[kind] = found
+        return found
 
     def roles_trusting(self, service: str) -> tuple[Role, ...]:
         """Roles whose trust policy lets ``service`` assume them (engine-decided)."""
@@ -93,6 +139,21 @@ class BuildContext:
     def assume_candidates(self, principal: str) -> tuple[Role, ...]:
         """Roles whose trust policy could let ``principal`` in (engine decides)."""
         return self._trust_index.candidates(principal)
+
+    def allowed_on_candidates(
+        self, principal: str, action: str, **extra: str
+    ) -> list[Call]:
+        """The allowed calls of ``action`` on the assume candidates, by role ARN.
+
+        The roles trusting the whole account are one shared sequence, asked
+        once per group of principals (see ``Evaluator.allowed``); the few
+        naming the principal itself are asked for it alone.
+        """
+        shared, own = self._trust_index.split(principal)
+        calls = self.allowed(principal, action, shared, **extra)
+        calls.update(self.allowed(principal, action, own, **extra))
+        calls.pop(principal, None)
+        return [calls[arn] for arn in sorted(calls)]
 
 
 class _TrustIndex:
@@ -132,16 +193,28 @@ class _TrustIndex:
                 self.by_role_name.setdefault(key, []).append(role)
 
     def candidates(self, principal: str) -> tuple[Role, ...]:
+        shared, own = self.split(principal)
+        roles = self.context.roles
+        unique = {arn for arn in (*shared, *own) if arn != principal}
+        return tuple(roles[arn] for arn in sorted(unique))
+
+    def split(self, principal: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The candidates shared by the account's principals, and its own."""
         found: list[Role] = list(self.everyone)
         found += self.by_arn.get(principal, [])
         parts = principal.split(":", 5)
         if len(parts) == 6 and parts[5].startswith("role/"):
             name = parts[5].rsplit("/", 1)[-1]
             found += self.by_role_name.get((parts[4], name), [])
+        own = tuple(dict.fromkeys(role.arn for role in found))
         if self.context.could(principal, ASSUME_ROLE):
-            found += self.by_account.get(self.context.account, [])
-        unique = {role.arn: role for role in found if role.arn != principal}
-        return tuple(unique[arn] for arn in sorted(unique))
+            return self.account_roles, own
+        return (), own
+
+    @functools.cached_property
+    def account_roles(self) -> tuple[str, ...]:
+        roles = self.by_account.get(self.context.account, [])
+        return tuple(sorted({role.arn for role in roles}))
 
 
 class Method:
@@ -188,19 +261,13 @@ class PassRoleMethod(Method):
             if call is None:
                 return
             created.append(call)
-        for role in context.roles_trusting(self.service):
-            if role.arn == source:
-                continue
-            if self.needs_instance_profile and not role.instance_profiles:
-                continue
-            passed = context.call(
-                source,
-                "iam:PassRole",
-                role.arn,
-                **{"iam:PassedToService": self.service},
-            )
-            if passed is not None:
-                yield self.edge(source, role.arn, (passed, *created))
+        roles = context.passable_roles(self.service, self.needs_instance_profile)
+        passed = context.allowed(
+            source, "iam:PassRole", roles, **{"iam:PassedToService": self.service}
+        )
+        for arn, call in passed.items():
+            if arn != source:
+                yield self.edge(source, arn, (call, *created))
 
 
 class WorkloadMethod(Method):
@@ -210,22 +277,11 @@ class WorkloadMethod(Method):
     fix_kind = FixKind.DENY_WORKLOAD_CONTROL
 
     def edges(self, context: BuildContext, source: str) -> Iterator[Edge]:
-        workloads = [w for w in context.workloads(self.kind) if w.roles]
-        arns = set(
-            context.evaluator.narrow(
-                source, self.actions[0], (w.arn for w in workloads)
-            )
-        )
+        workloads, arns = context.held_workloads(self.kind)
+        allowed = [context.allowed(source, action, arns) for action in self.actions]
         for workload in workloads:
-            if workload.arn not in arns:
-                continue
-            calls: list[Call] = []
-            for action in self.actions:
-                call = context.call(source, action, workload.arn)
-                if call is None:
-                    break
-                calls.append(call)
-            else:
+            calls = [found.get(workload.arn) for found in allowed]
+            if all(calls):
                 for role in workload.roles:
                     if role != source:
-                        yield self.edge(source, role, tuple(calls))
+                        yield self.edge(source, role, tuple(c for c in calls if c))

@@ -38,7 +38,8 @@ import logging
 from collections.abc import Iterator
 from typing import ClassVar
 
-from chaincut.graph._model import ADMIN, Call, Edge, FixKind
+from chaincut.graph._evaluator import principal_free
+from chaincut.graph._model import ADMIN, Edge, FixKind
 from chaincut.graph.methods._base import ASSUME_ROLE, BuildContext, Method
 from chaincut.policy import PolicySet, Request, evaluate, parse_policy
 
@@ -58,14 +59,24 @@ _STAR = parse_policy(
 
 def boundary_admits_admin(context: BuildContext, principal: str) -> bool:
     """Whether an administrator policy would take effect under the boundary."""
-    found = context.evaluator.principal(principal)
-    if not found.boundaries:
+    boundaries = context.evaluator.principal(principal).boundaries
+    if not boundaries:
         return True
-    result = evaluate(
-        Request(principal=principal, action=ALL_IAM, resource="*"),
-        PolicySet(identity=(_STAR,), boundaries=found.boundaries),
-    )
-    return result.allowed
+    found = context.admin_boundaries.get(boundaries)
+    if found is None:
+        found = evaluate(
+            Request(principal=principal, action=ALL_IAM, resource="*"),
+            PolicySet(identity=(_STAR,), boundaries=boundaries),
+        ).allowed
+        # One answer serves every principal under the boundary unless one of
+        # its statements reads the principal (a variable, a principal tag).
+        if all(
+            principal_free(statement)
+            for policy in boundaries
+            for statement in policy.statements_for(ALL_IAM)
+        ):
+            context.admin_boundaries[boundaries] = found
+    return found
 
 
 class CreateAccessKey(Method):
@@ -75,12 +86,11 @@ class CreateAccessKey(Method):
     summary = "create an access key for another user and act as that user"
 
     def edges(self, context: BuildContext, source: str) -> Iterator[Edge]:
-        users = context.evaluator.narrow(source, self.actions[0], context.users)
-        for arn in users:
+        for arn, call in context.allowed(
+            source, self.actions[0], context.user_arns
+        ).items():
             if arn != source:
-                call = context.call(source, self.actions[0], arn)
-                if call is not None:
-                    yield self.edge(source, arn, (call,))
+                yield self.edge(source, arn, (call,))
 
 
 class CreateLoginProfile(Method):
@@ -92,13 +102,11 @@ class CreateLoginProfile(Method):
     excluded: ClassVar[bool] = True
 
     def edges(self, context: BuildContext, source: str) -> Iterator[Edge]:
-        users = context.evaluator.narrow(source, self.actions[0], context.users)
-        for user in (context.users[arn] for arn in users):
+        allowed = context.allowed(source, self.actions[0], context.user_arns)
+        for user in (context.users[arn] for arn in allowed):
             if user.arn == source or user.has_console_password is self.excluded:
                 continue
-            call = context.call(source, self.actions[0], user.arn)
-            if call is not None:
-                yield self.edge(source, user.arn, (call,))
+            yield self.edge(source, user.arn, (allowed[user.arn],))
 
 
 class UpdateLoginProfile(CreateLoginProfile):
@@ -202,6 +210,14 @@ class AddUserToGroup(_SelfGrant):
 
 
 def _group_is_admin(context: BuildContext, name: str) -> bool:
+    found = context.admin_groups.get(name)
+    if found is None:
+        found = _decide_group_is_admin(context, name)
+        context.admin_groups[name] = found
+    return found
+
+
+def _decide_group_is_admin(context: BuildContext, name: str) -> bool:
     group = context.groups[name]
     documents = [(f"{group.arn}:{p.name}", p.document) for p in group.inline_policies]
     managed = {p.arn: p for p in context.snapshot.iam.policies}
@@ -233,14 +249,15 @@ class PutRolePolicy(Method):
             if call is not None:
                 yield self.edge(source, ADMIN, (call,))
                 return
-        for role in context.assume_candidates(source):
-            if not boundary_admits_admin(context, role.arn):
-                continue
-            change = context.call(source, self.actions[0], role.arn, **extra)
-            if change is None:
-                continue
-            assume = context.call(source, ASSUME_ROLE, role.arn)
-            if assume is not None:
+        changes = {
+            call.resource: call
+            for call in context.allowed_on_candidates(source, self.actions[0], **extra)
+        }
+        if not changes:
+            return
+        for assume in context.allowed_on_candidates(source, ASSUME_ROLE):
+            change = changes.get(assume.resource)
+            if change is not None and boundary_admits_admin(context, assume.resource):
                 yield self.edge(source, ADMIN, (change, assume))
                 return
 
@@ -259,12 +276,11 @@ class UpdateAssumeRolePolicy(Method):
     summary = "rewrite a role's trust policy to trust oneself, then assume it"
 
     def edges(self, context: BuildContext, source: str) -> Iterator[Edge]:
-        roles = context.evaluator.narrow(source, self.actions[0], context.roles)
-        for arn in roles:
+        for arn, call in context.allowed(
+            source, self.actions[0], context.role_arns
+        ).items():
             if arn != source:
-                call: Call | None = context.call(source, self.actions[0], arn)
-                if call is not None:
-                    yield self.edge(source, arn, (call,))
+                yield self.edge(source, arn, (call,))
 
 
 METHODS: dict[str, type[Method]] = {

@@ -34,13 +34,11 @@ class AssumeRole(Method):
         return True
 
     def edges(self, context: BuildContext, source: str) -> Iterator[Edge]:
-        for role in context.assume_candidates(source):
-            call = context.call(source, ASSUME_ROLE, role.arn)
-            if call is not None:
-                # The fix belongs to the role: narrowing its trust removes
-                # every caller's edge to it at once.
-                fix = Fix(self.fix_kind, role.arn, self.actions)
-                yield Edge(source, role.arn, self.name, (call,), fix)
+        for call in context.allowed_on_candidates(source, ASSUME_ROLE):
+            # The fix belongs to the role: narrowing its trust removes every
+            # caller's edge to it at once.
+            fix = Fix(self.fix_kind, call.resource, self.actions)
+            yield Edge(source, call.resource, self.name, (call,), fix)
 
 
 METHODS: dict[str, type[Method]] = {AssumeRole.name: AssumeRole}
