@@ -23,7 +23,8 @@ from chaincut.snapshot import (
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 COLLECTED = "2025-06-01T00:00:00+00:00"
-STRATUS = Path(__file__).parents[3] / "shared/data/cloudtrail/stratus-red-team"
+# A copy of the shared corpus with its licence, so a clean clone tests alone.
+STRATUS = Path(__file__).parents[1] / "data/cloudtrail/stratus-red-team"
 
 
 def doc(*statements: dict[str, Any]) -> dict[str, Any]:
