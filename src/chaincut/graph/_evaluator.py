@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 from chaincut.access import AccountAccess, Principal
 from chaincut.graph._model import AllowedBy, Call
+from chaincut.graph._narrow import PRINCIPAL_KEYS, PrincipalView, narrow
 from chaincut.policy import (
     ContextValue,
     Effect,
@@ -97,6 +98,8 @@ class Evaluator:
         self._groups: dict[tuple[str, str], Hashable | None] = {}
         self._allowed: dict[Hashable, tuple[Sequence[str], list[Call | str]]] = {}
         self._trust_free: dict[tuple[Policy, str], bool] = {}
+        self._indexes: dict[int, tuple[Sequence[str], dict[str, int]]] = {}
+        self._policied: dict[tuple[int, str], tuple[Sequence[str], list[str]]] = {}
         self._resource_policies = self._index_resource_policies(snapshot)
 
     @staticmethod
@@ -152,35 +155,46 @@ class Evaluator:
         return tuple(dict.fromkeys(patterns))
 
     def narrow(
-        self, principal: str, action: str, resources: Iterable[str]
+        self,
+        principal: str,
+        action: str,
+        resources: Sequence[str],
+        extra: Mapping[str, str] | None = None,
     ) -> list[str]:
         """The ``resources`` some identity Allow for ``action`` could cover.
 
         Only for resources without a resource policy: a resource the identity
-        policies do not name cannot be allowed, so it is not evaluated. Any
-        ``NotResource`` or policy variable keeps every resource.
+        policies do not name cannot be allowed, so it is not evaluated (see
+        ``_narrow``). ``resources`` is best the same sequence object each
+        time: its index is built once.
         """
-        lowered = action.lower()
-        matchers = []
-        for policy in self.principal(principal).identity:
-            for statement in policy.statements_for(lowered):
-                if statement.effect is not Effect.ALLOW:
-                    continue
-                matcher = statement.resources
-                if matcher is None or matcher.negated:
-                    return list(resources)
-                matchers.append(matcher)
-        lookup = _no_variables
-        if any(m.uses_variables for m in matchers):
-            lookup = _VariableLookup(self.principal(principal))
-        try:
-            return [
-                resource
-                for resource in resources
-                if any(m.applies(resource, lookup) for m in matchers)
-            ]
-        except _UnknownVariableError:
-            return list(resources)
+        found = self.principal(principal)
+        given = self.context.keys(found.arn, None)
+        given.update((f"aws:PrincipalTag/{k}", v) for k, v in found.tags.items())
+        given.update(extra or {})
+        view = PrincipalView(found, given)
+        positions = self._positions(resources)
+        return narrow(found.identity, action, resources, positions, view)
+
+    def _positions(self, resources: Sequence[str]) -> dict[str, int]:
+        cached = self._indexes.get(id(resources))
+        if cached is None or cached[0] is not resources:
+            positions: dict[str, int] = {}
+            for index, resource in enumerate(resources):
+                positions.setdefault(resource, index)
+            cached = (resources, positions)
+            self._indexes[id(resources)] = cached
+        return cached[1]
+
+    def _with_policy(self, action: str, resources: Sequence[str]) -> list[str]:
+        """The ``resources`` holding a resource policy for ``action``."""
+        key = (id(resources), action)
+        cached = self._policied.get(key)
+        if cached is None or cached[0] is not resources:
+            found = [r for r in resources if self.resource_policy(action, r)]
+            cached = (resources, found)
+            self._policied[key] = cached
+        return cached[1]
 
     def group(self, principal: str, action: str) -> Hashable | None:
         """What decides ``action`` for ``principal``, shared with its peers.
@@ -283,8 +297,7 @@ class Evaluator:
         extra: Mapping[str, str] | None,
     ) -> list[Call | str]:
         """For a group: each allowed call, or the resource to ask per principal."""
-        plain = [r for r in resources if self.resource_policy(action, r) is None]
-        named = set(self.narrow(principal, action, plain))
+        named = set(self.narrow(principal, action, resources, extra))
         answers: list[Call | str] = []
         for resource in resources:
             policy = self.resource_policy(action, resource)
@@ -305,12 +318,11 @@ class Evaluator:
         resources: Sequence[str],
         extra: Mapping[str, str] | None,
     ) -> list[Call]:
-        plain = [r for r in resources if self.resource_policy(action, r) is None]
-        named = set(self.narrow(principal, action, plain))
+        positions = self._positions(resources)
+        asked = set(self.narrow(principal, action, resources, extra))
+        asked.update(self._with_policy(action, resources))
         calls: list[Call] = []
-        for resource in resources:
-            if resource not in named and self.resource_policy(action, resource) is None:
-                continue
+        for resource in sorted(asked, key=positions.__getitem__):
             found = self.call(principal, action, resource, extra)
             if found is not None:
                 calls.append(found)
@@ -446,46 +458,6 @@ class Evaluator:
         return self.first_call(principal, action, dict.fromkeys(candidates))
 
 
-def _no_variables(key: str) -> str | None:
-    return None
-
-
-class _UnknownVariableError(Exception):
-    """A policy variable that narrowing cannot resolve as the engine would."""
-
-
-class _VariableLookup:
-    """The values the engine gives a principal's own policy variables.
-
-    Only keys that hold the same value for every request of the principal:
-    ``aws:username`` (users; roles have none), ``aws:userid`` and principal
-    tags. Any other variable raises ``_UnknownVariableError``, and narrowing then
-    keeps every resource.
-    """
-
-    def __init__(self, principal: Principal) -> None:
-        self.values: dict[str, str | None] = {
-            "aws:userid": principal.principal_id or None,
-            "aws:username": None,
-        }
-        resource = principal.arn.split(":", 5)[-1]
-        if resource.startswith("user/"):
-            self.values["aws:username"] = resource.rsplit("/", 1)[-1]
-        for key, value in principal.tags.items():
-            self.values[f"aws:principaltag/{key}".lower()] = value
-
-    def __call__(self, key: str) -> str | None:
-        if key not in self.values:
-            raise _UnknownVariableError(key)
-        return self.values[key]
-
-
-# Condition keys whose value differs from one principal to another (derived
-# by the engine or set from principal tags): a statement reading one cannot
-# be answered once for a group of principals.
-_PRINCIPAL_KEYS = ("aws:principal", "aws:username", "aws:userid")
-
-
 def principal_free(statement: Statement) -> bool:
     """Whether ``statement`` decides alike for every principal holding it.
 
@@ -496,7 +468,7 @@ def principal_free(statement: Statement) -> bool:
     if resources is not None and resources.uses_variables:
         return False
     return all(
-        not condition.dynamic and not condition.key.startswith(_PRINCIPAL_KEYS)
+        not condition.dynamic and not condition.key.startswith(PRINCIPAL_KEYS)
         for condition in statement.conditions
     )
 
