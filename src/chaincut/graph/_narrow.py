@@ -101,27 +101,33 @@ def never_holds(statement: Statement, view: PrincipalView) -> bool:
     return False
 
 
-def literal(pattern: str, view: PrincipalView, variables: bool) -> str | None:
-    """The one resource ``pattern`` matches, or None if it may match several
-    (or cannot be resolved here)."""
+def literal(pattern: str, view: PrincipalView, variables: bool) -> list[str] | None:
+    """The resources ``pattern`` matches when it matches at most one (an empty
+    list when a variable has no value, as the engine then matches nothing),
+    or None if it may match several or cannot be resolved here."""
     text = pattern
     if variables and "${" in pattern:
         try:
             text = _VARIABLE.sub(lambda m: _value(view, m.group(1)), pattern)
+        except _NoValueError:
+            return []
         except UnknownKeyError:
             return None
         if "${" in text:
             return None
     if "*" in text or "?" in text:
         return None
-    return text
+    return [text]
+
+
+class _NoValueError(Exception):
+    """A variable with no value and no default: its pattern matches nothing."""
 
 
 def _value(view: PrincipalView, key: str) -> str:
     found = view.lookup(key.lower())
     if found is None:
-        # The engine would try a default or match nothing: not literal here.
-        raise UnknownKeyError(key)
+        raise _NoValueError(key)
     if "*" in found or "?" in found or "$" in found:
         # Literal in the engine (a variable's value is never a wildcard), but
         # not recognisable as such once substituted: match it the slow way.
@@ -155,10 +161,10 @@ def narrow(
             found = [
                 literal(p, view, policy.variables_enabled) for p in matcher.patterns
             ]
-            if any(name is None for name in found):
+            if any(names is None for names in found):
                 scanned.append(matcher)
             else:
-                literals.update(name for name in found if name is not None)
+                literals.update(n for names in found if names for n in names)
     if not scanned:
         hits = [r for r in literals if r in positions]
         return sorted(hits, key=positions.__getitem__)
