@@ -98,6 +98,7 @@ class Evaluator:
         self._groups: dict[tuple[str, str], Hashable | None] = {}
         self._allowed: dict[Hashable, tuple[Sequence[str], list[Call | str]]] = {}
         self._trust_free: dict[tuple[Policy, str], bool] = {}
+        self._created: dict[tuple[Hashable, str, str], Call | None] = {}
         self._indexes: dict[int, tuple[Sequence[str], dict[str, int]]] = {}
         self._policied: dict[tuple[int, str], tuple[Sequence[str], list[str]]] = {}
         self._resource_policies = self._index_resource_policies(snapshot)
@@ -445,6 +446,20 @@ class Evaluator:
         pattern of the principal's Allow statements of the same service, so
         an allow scoped to ``function:dev-*`` is found.
         """
+        shared = self.group(principal, action)
+        key = (shared, action, template)
+        if shared is not None and key in self._created:
+            return self._created[key]
+        found = self._new_resource_call(principal, action, template)
+        if shared is not None:
+            # The candidates come from the group's statements, and the
+            # created resource has no policy: one answer serves the group.
+            self._created[key] = found
+        return found
+
+    def _new_resource_call(
+        self, principal: str, action: str, template: str
+    ) -> Call | None:
         candidates = [template.replace("*", "chaincut-probe")]
         service = template.split(":", 3)[2] if template.startswith("arn:") else ""
         account = self.snapshot.account_id
