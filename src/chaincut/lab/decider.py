@@ -36,6 +36,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from moto.iam.exceptions import NoSuchEntity, NotFoundException
 from moto.iam.models import IAMBackend, ManagedPolicy, iam_backends
 from moto.s3.models import s3_backends
 from moto.secretsmanager.models import secretsmanager_backends
@@ -124,7 +125,8 @@ def _caller(backend: IAMBackend, principal: str) -> _Caller | None:
         if kind == "assumed-role":
             role_name, _, session = rest.partition("/")
             return _role(backend, role_name, session)
-    except Exception as error:  # moto raises its own NoSuchEntity types
+    except (NoSuchEntity, NotFoundException) as error:
+        # Deleted since the request was signed: nobody to allow.
         log.debug("caller %s not found: %s", principal, error)
         return None
     return None
