@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 
 # A request resource standing for "any resource" when none is known yet.
 ANY = "*"
+# Resource sequences up to this long are indexed per question, not kept.
+_SMALL = 16
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,9 @@ class Evaluator:
         return narrow(found.identity, action, resources, positions, view)
 
     def _positions(self, resources: Sequence[str]) -> dict[str, int]:
+        if len(resources) <= _SMALL:
+            # Cheaper to index on the fly than to keep.
+            return {r: i for i, r in reversed(list(enumerate(resources)))}
         cached = self._indexes.get(id(resources))
         if cached is None or cached[0] is not resources:
             positions: dict[str, int] = {}
@@ -418,7 +423,11 @@ class Evaluator:
         extra: Mapping[str, str] | None = None,
     ) -> Call | None:
         """The first of ``resources`` on which the call is allowed."""
-        for resource in resources:
+        candidates = list(resources)
+        named = set(self.narrow(principal, action, candidates, extra))
+        for resource in candidates:
+            if resource not in named and not self.resource_policy(action, resource):
+                continue
             found = self.call(principal, action, resource, extra)
             if found is not None:
                 return found

@@ -130,11 +130,11 @@ class _SelfGrant(Method):
         if not boundary_admits_admin(context, source):
             return
         extra = {"iam:PolicyARN": ADMINISTRATOR_ACCESS} if self.attaches else {}
-        for resource in self.resources(context, source):
-            call = context.call(source, self.actions[0], resource, **extra)
-            if call is not None:
-                yield self.edge(source, ADMIN, (call,))
-                return
+        call = context.evaluator.first_call(
+            source, self.actions[0], self.resources(context, source), extra or None
+        )
+        if call is not None:
+            yield self.edge(source, ADMIN, (call,))
 
 
 class PutUserPolicy(_SelfGrant):
