@@ -116,3 +116,24 @@ def test_lab_serve_prints_working_keys_stops_on_ctrl_c_and_leaks_nothing() -> No
     printed = "\n".join(lines) + out + err
     _assert_absent(printed, [options["SECONDARY_SECRET_KEY"], value])
     assert "stopping the lab" in err
+
+
+@pytest.mark.slow
+def test_paths_and_scan_leak_nothing(tmp_path: Path) -> None:
+    paths_output, watched = _run(tmp_path, "-vv", "paths", "--lab", "--json")
+    assert "iam:CreateAccessKey" in paths_output
+    _assert_absent(paths_output, watched)
+    report = tmp_path / "scan.json"
+    sarif = tmp_path / "scan.sarif"
+    scan_run = subprocess.run(
+        [sys.executable, str(RUNNER), str(tmp_path / "w2.json"), "-vv", "scan",
+         "--lab", "--json", str(report), "--sarif", str(sarif)],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert scan_run.returncode == 1, scan_run.stderr  # findings, by design
+    scan_watched = json.loads((tmp_path / "w2.json").read_text())
+    everything = (
+        scan_run.stdout + scan_run.stderr + report.read_text() + sarif.read_text()
+    )
+    assert "beanstalk-plaintext-aws-keys" in everything
+    _assert_absent(everything, scan_watched)
