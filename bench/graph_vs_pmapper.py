@@ -37,7 +37,7 @@ from chaincut.graph import build_graph
 from chaincut.lab import LAB_REGION, Lab
 
 SIZES = (100, 1000, 5000)
-PMAPPER_TIMEOUT = 1200.0
+PMAPPER_TIMEOUT = 600.0
 TARGET_RATIO = 5.0
 
 
