@@ -82,3 +82,24 @@ def test_create_then_destroy_one_run(
     iam = fresh_lab.defender().client("iam")
     tags = iam.list_user_tags(UserName=f"secondary_user_{original_run}")["Tags"]
     assert {"Key": LAB_TAG, "Value": original_run} in tags
+
+
+def test_collect_and_scan_through_a_profile(
+    lab_profile: str,
+    fresh_lab: Lab,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    snapshot_file = tmp_path / "account.json"
+    args = ["--profile", lab_profile, "--region", fresh_lab.region]
+    assert main(["collect", *args, "-o", str(snapshot_file)]) == 0
+    collected = json.loads(snapshot_file.read_text())
+    assert collected["regions"] == [fresh_lab.region]
+    assert collected["caller_arn"].endswith(":user/lab_defender")
+    capsys.readouterr()
+
+    report = tmp_path / "findings.json"
+    assert main(["scan", *args, "--json", str(report)]) == 1
+    findings = json.loads(report.read_text())
+    assert findings["account_id"] == fresh_lab.account_id
+    assert findings["chains"]
