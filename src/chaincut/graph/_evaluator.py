@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from chaincut.access import AccountAccess, Principal
 from chaincut.graph._model import AllowedBy, Call
-from chaincut.graph._narrow import PRINCIPAL_KEYS, PrincipalView, narrow
+from chaincut.graph._narrow import PRINCIPAL_KEYS, PrincipalView, literal, narrow
 from chaincut.policy import (
     ContextValue,
     Effect,
@@ -100,6 +100,7 @@ class Evaluator:
         self._groups: dict[tuple[str, str], Hashable | None] = {}
         self._allowed: dict[Hashable, tuple[Sequence[str], list[Call | str]]] = {}
         self._trust_free: dict[tuple[Policy, str], bool] = {}
+        self._stripped: dict[tuple[Policy, str], Policy] = {}
         self._created: dict[tuple[Hashable, str, str], Call | None] = {}
         self._indexes: dict[int, tuple[Sequence[str], dict[str, int]]] = {}
         self._policied: dict[tuple[int, str], tuple[Sequence[str], list[str]]] = {}
@@ -172,12 +173,17 @@ class Evaluator:
         time: its index is built once.
         """
         found = self.principal(principal)
-        given = self.context.keys(found.arn, None)
-        given.update((f"aws:PrincipalTag/{k}", v) for k, v in found.tags.items())
-        given.update(extra or {})
-        view = PrincipalView(found, given)
+        view = self._view(found, extra)
         positions = self._positions(resources)
         return narrow(found.identity, action, resources, positions, view)
+
+    def _view(
+        self, principal: Principal, extra: Mapping[str, str] | None
+    ) -> PrincipalView:
+        given = self.context.keys(principal.arn, None)
+        given.update((f"aws:PrincipalTag/{k}", v) for k, v in principal.tags.items())
+        given.update(extra or {})
+        return PrincipalView(principal, given)
 
     def _positions(self, resources: Sequence[str]) -> dict[str, int]:
         if len(resources) <= _SMALL:
@@ -277,23 +283,93 @@ class Evaluator:
         own variable values.
         """
         shared = self.group(principal, action)
+        identity: tuple[Policy, ...] | None = None
+        own: set[str] = set()
         if shared is None:
-            return self._allowed_alone(principal, action, resources, extra)
+            split = self._split(principal, action, extra)
+            if split is None:
+                return self._allowed_alone(principal, action, resources, extra)
+            shared, identity, own = split
         extra_key = tuple(sorted((extra or {}).items()))
         key = (shared, action, id(resources), extra_key)
         cached = self._allowed.get(key)
         if cached is None or cached[0] is not resources:
-            cached = (resources, self._answers(principal, action, resources, extra))
+            answers = self._answers(principal, action, resources, extra, identity)
+            cached = (resources, answers)
             self._allowed[key] = cached
         calls: list[Call] = []
         for answer in cached[1]:
             if isinstance(answer, str):
-                found = self.call(principal, action, answer, extra)
+                if answer not in own:
+                    found = self.call(principal, action, answer, extra)
+                    if found is not None:
+                        calls.append(found)
+            elif answer.resource not in own:
+                calls.append(answer)
+        if own:
+            positions = self._positions(resources)
+            for resource in own.intersection(positions):
+                found = self.call(principal, action, resource, extra)
                 if found is not None:
                     calls.append(found)
-            else:
-                calls.append(answer)
+            calls.sort(key=lambda call: positions[call.resource])
         return calls
+
+    def _split(
+        self, principal: str, action: str, extra: Mapping[str, str] | None
+    ) -> tuple[Hashable, tuple[Policy, ...], set[str]] | None:
+        """A group for a principal whose only statements reading it are Allows
+        naming literal resources (``user/${aws:username}``).
+
+        On any other resource those statements cover nothing, so the answer
+        is the one for the policies without them (same names, same statement
+        labels, so the same reasons), shared with every principal holding
+        the rest. Returns that group, those policies and the principal's own
+        resources (asked for it alone), or None.
+        """
+        found = self.principal(principal)
+        lowered = action.lower()
+        boundaries = tuple(p for p in found.boundaries if p.statements_for(lowered))
+        for policy in boundaries:
+            if not all(principal_free(s) for s in policy.statements_for(lowered)):
+                return None
+        view: PrincipalView | None = None
+        identity: list[Policy] = []
+        own: set[str] = set()
+        for policy in found.identity:
+            statements = policy.statements_for(lowered)
+            reading = [s for s in statements if not principal_free(s)]
+            if not reading:
+                if statements:
+                    identity.append(policy)
+                continue
+            for statement in reading:
+                matcher = statement.resources
+                if statement.effect is not Effect.ALLOW or matcher is None:
+                    return None
+                if matcher.negated:
+                    return None
+                view = view or self._view(found, extra)
+                for pattern in matcher.patterns:
+                    names = literal(pattern, view, policy.variables_enabled)
+                    if names is None:
+                        return None
+                    own.update(names)
+            identity.append(self._without_reading(policy, lowered))
+        role = ":role/" in principal
+        shared = ("split", role, tuple(identity), boundaries, bool(found.boundaries))
+        return shared, tuple(identity), own
+
+    def _without_reading(self, policy: Policy, action: str) -> Policy:
+        """``policy`` as ``action`` sees it, less the statements reading the
+        principal (one copy per policy and action)."""
+        key = (policy, action)
+        found = self._stripped.get(key)
+        if found is None:
+            kept = tuple(s for s in policy.statements_for(action) if principal_free(s))
+            found = Policy(policy.name, policy.version, kept)
+            self._stripped[key] = found
+        return found
 
     def _answers(
         self,
@@ -301,21 +377,33 @@ class Evaluator:
         action: str,
         resources: Sequence[str],
         extra: Mapping[str, str] | None,
+        identity: tuple[Policy, ...] | None = None,
     ) -> list[Call | str]:
         """For a group: each allowed call, or the resource to ask per principal."""
-        named = set(self.narrow(principal, action, resources, extra))
         answers: list[Call | str] = []
-        for resource in resources:
+        for resource in self._candidates(principal, action, resources, extra):
             policy = self.resource_policy(action, resource)
-            if policy is None and resource not in named:
-                continue
             if policy is not None and not self._trust_is_free(policy, action):
                 answers.append(resource)
                 continue
-            found = self.call(principal, action, resource, extra)
+            found = self.call(principal, action, resource, extra, identity)
             if found is not None:
                 answers.append(found)
         return answers
+
+    def _candidates(
+        self,
+        principal: str,
+        action: str,
+        resources: Sequence[str],
+        extra: Mapping[str, str] | None,
+    ) -> list[str]:
+        """The ``resources`` worth asking about: those some live identity Allow
+        names, and those with a resource policy, in their order."""
+        positions = self._positions(resources)
+        asked = set(self.narrow(principal, action, resources, extra))
+        asked.update(self._with_policy(action, resources))
+        return sorted(asked, key=positions.__getitem__)
 
     def _allowed_alone(
         self,
@@ -324,11 +412,8 @@ class Evaluator:
         resources: Sequence[str],
         extra: Mapping[str, str] | None,
     ) -> list[Call]:
-        positions = self._positions(resources)
-        asked = set(self.narrow(principal, action, resources, extra))
-        asked.update(self._with_policy(action, resources))
         calls: list[Call] = []
-        for resource in sorted(asked, key=positions.__getitem__):
+        for resource in self._candidates(principal, action, resources, extra):
             found = self.call(principal, action, resource, extra)
             if found is not None:
                 calls.append(found)
@@ -357,12 +442,15 @@ class Evaluator:
         action: str,
         resource: str,
         extra: Mapping[str, str] | None = None,
+        identity: tuple[Policy, ...] | None = None,
     ) -> Evaluation:
+        """The engine's answer; ``identity`` replaces the principal's identity
+        policies (a group's, see ``allowed``)."""
         principal = self.principal(principal_arn)
         policy = self.resource_policy(action, resource)
         # Unconditional statements ignore the context, so extra keys do not
         # change a uniform answer.
-        shortcut = policy is None and resource != ANY
+        shortcut = policy is None and resource != ANY and identity is None
         if shortcut:
             cached = self._uniform.get((principal_arn, action))
             if cached is not None:
@@ -379,7 +467,11 @@ class Evaluator:
             context=context,
             principal_id=principal.principal_id,
         )
-        if policy is None:
+        if identity is not None:
+            policies = PolicySet(
+                identity=identity, resource=policy, boundaries=principal.boundaries
+            )
+        elif policy is None:
             policies = self._policy_set(principal)
         else:
             policies = PolicySet(
@@ -398,9 +490,10 @@ class Evaluator:
         action: str,
         resource: str,
         extra: Mapping[str, str] | None = None,
+        identity: tuple[Policy, ...] | None = None,
     ) -> Call | None:
         """The allowed call with its evidence, or None when it is denied."""
-        result = self.evaluate(principal, action, resource, extra)
+        result = self.evaluate(principal, action, resource, extra, identity)
         if not result.allowed:
             log.debug("%s may not %s on %s", principal, action, resource)
             return None
