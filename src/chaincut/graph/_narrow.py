@@ -36,6 +36,7 @@ from chaincut.policy import ContextValue, Effect, Policy, Statement
 PRINCIPAL_KEYS = ("aws:principal", "aws:username", "aws:userid")
 # Keys whose value the graph sets from the resource of each request.
 _RESOURCE_KEYS = frozenset({"aws:requestedregion"})
+_TAG = "aws:principaltag/"
 _VARIABLE = re.compile(r"\$\{([A-Za-z0-9:/._-]+)\}")
 
 
@@ -55,8 +56,8 @@ class PrincipalView:
     """The values the engine gives one principal's requests, resource aside.
 
     ``given`` is the request context the graph sets (its ``AttackContext``
-    keys without the region, principal tags, extra keys of the question);
-    given keys win over derived ones, as in the engine.
+    keys without the region, every principal tag, extra keys of the
+    question); given keys win over derived ones, as in the engine.
     """
 
     def __init__(self, principal: Principal, given: Mapping[str, ContextValue]):
@@ -79,6 +80,8 @@ class PrincipalView:
         if key in self.derived:
             value = self.derived[key]
             return None if value is None else (value,)
+        if key.startswith(_TAG):
+            return None  # every tag of the principal is given
         if key.startswith(PRINCIPAL_KEYS):
             raise UnknownKeyError(key)
         return None
