@@ -95,9 +95,9 @@ class Evaluator:
         self.access = AccountAccess(snapshot)
         self.context = context
         self._sets: dict[str, PolicySet] = {}
-        self._could: dict[tuple[str, str], bool] = {}
+        self._could: dict[tuple[tuple[Policy, ...], str], bool] = {}
         self._uniform: dict[tuple[str, str], Evaluation] = {}
-        self._groups: dict[tuple[str, str], Hashable | None] = {}
+        self._groups: dict[Hashable, Hashable | None] = {}
         self._allowed: dict[Hashable, tuple[Sequence[str], list[Call | str]]] = {}
         self._trust_free: dict[tuple[Policy, str], bool] = {}
         self._stripped: dict[tuple[Policy, str], Policy] = {}
@@ -134,13 +134,15 @@ class Evaluator:
 
     def could(self, principal: str, action: str) -> bool:
         """Whether any identity Allow statement names ``action`` at all."""
-        key = (principal, action)
+        # Keyed by the policies, not the principal: peers share the answer.
+        identity = self.principal(principal).identity
+        key = (identity, action)
         found = self._could.get(key)
         if found is None:
             lowered = action.lower()
             found = any(
                 statement.effect is Effect.ALLOW
-                for policy in self.principal(principal).identity
+                for policy in identity
                 for statement in policy.statements_for(lowered)
             )
             self._could[key] = found
@@ -218,10 +220,11 @@ class Evaluator:
         principal-specific resource policy. None when a statement reads the
         principal (a policy variable, ``aws:PrincipalTag``...).
         """
-        key = (principal, action)
+        found = self.principal(principal)
+        role = ":role/" in principal
+        key = (found.identity, found.boundaries, role, action)
         if key in self._groups:
             return self._groups[key]
-        found = self.principal(principal)
         lowered = action.lower()
         layers: list[tuple[Policy, ...]] = []
         free = True
@@ -235,7 +238,6 @@ class Evaluator:
             layers.append(tuple(holding))
         shared: Hashable | None = None
         if free:
-            role = ":role/" in principal
             shared = (role, layers[0], layers[1], bool(found.boundaries))
         self._groups[key] = shared
         return shared

@@ -236,7 +236,16 @@ class Method:
         return Fix(self.fix_kind, source, self.actions)
 
     def edge(self, source: str, target: str, calls: tuple[Call, ...]) -> Edge:
-        return Edge(source, target, self.name, calls, self.fix(source))
+        # One source may have thousands of edges of one method (a key maker
+        # reaches every user): they share one (frozen) fix.
+        fix = self._fixes.get(source)
+        if fix is None:
+            fix = self._fixes[source] = self.fix(source)
+        return Edge(source, target, self.name, calls, fix)
+
+    @functools.cached_property
+    def _fixes(self) -> dict[str, Fix]:
+        return {}
 
 
 class PassRoleMethod(Method):
