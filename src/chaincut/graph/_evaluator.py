@@ -1,17 +1,40 @@
 """The graph's questions to the policy engine, asked as cheaply as possible.
 
 Every edge is decided by ``chaincut.policy.evaluate``, resource by resource.
-Two shortcuts keep a build near-linear in the number of principals:
+What keeps a build near-linear in the number of principals is asking each
+distinct question once:
 
 - ``could(principal, action)``: whether any Allow statement of the
   principal's identity policies names the action at all. A method whose
   actions fail this is skipped before any per-resource question (resource
   policies that grant on their own, such as role trust policies, are
   handled by the methods that need them, from the policy's side).
+  Answered once per tuple of policies.
+- ``group(principal, action)``: principals of one kind (user or role) whose
+  policies hold the same statements for the action, none of them reading
+  the principal (no policy variable, no ``aws:PrincipalTag`` or other
+  principal key), get the same answer on every resource whose policy does
+  not name principals one by one. ``allowed`` asks such a group once per
+  sequence of resources (every user, every role trusting a service...) and
+  hands each member the allowed calls; only resources whose policy names
+  principals are asked per member. A principal whose only self-reading
+  statements are Allows on literal resources (``user/${aws:username}``)
+  shares the answers of the policies without them everywhere else, and is
+  asked alone about those few resources.
+- narrowing (``_narrow``): before asking, a resource that no live Allow
+  names is dropped; an Allow whose conditions cannot hold for the principal
+  (MFA for stolen keys) names nothing, and literal patterns are looked up
+  in an index of the resources rather than matched against each.
 - ``uniform(principal, action)``: every statement of the principal (identity
   and boundary) that names the action is unconditional on ``Resource: *``,
   so the answer is the same for every resource without a resource policy:
   one evaluation serves them all.
+
+What remains superlinear: the edges themselves (a principal allowed
+``iam:CreateAccessKey`` on ``*`` has an edge to every user, and each is
+built), and principals whose statements read the principal with a wildcard
+resource (``Resource: *`` under an ``aws:PrincipalTag`` condition), which
+are asked alone about every resource their statements name.
 
 The request context the graph assumes (``AttackContext``): an attacker
 calling from outside the organisation with long-term access keys stolen from

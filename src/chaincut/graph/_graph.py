@@ -6,6 +6,14 @@ principal is offered to each method of ``methods.METHODS`` whose prefilter
 passes, then to each data target. Credential holders get an edge to the
 user whose active key they hold.
 
+Cost: the walk is linear in the principals, and the methods ask about many
+resources at once through ``Evaluator.allowed``, which answers a group of
+principals holding the same statements once (see ``_evaluator``). On the
+synthetic accounts of ``bench/synthetic.py`` (us-east-1) a build takes
+about 0.3 ms per principal at 1,000 principals and 0.4 ms at 5,000; the
+growth left is the edges themselves (68,000 at 5,000 principals, most of
+them key makers' edges to every user).
+
 ``AttackGraph.paths`` gives, for each (source, target) pair, one shortest
 path (fewest steps; ties broken by node and method names, so the answer is
 stable), found by one breadth-first search backwards from each target.

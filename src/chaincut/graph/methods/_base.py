@@ -5,7 +5,10 @@ removes it, declared as class attributes; ``edges(context, source)`` yields
 the edges it finds from one principal. Before calling it, the builder asks
 ``prefilter``: by default, whether the source's identity policies name every
 action of the method at all (``Evaluator.could``), so most principals cost
-nothing per method.
+nothing per method. A method asking about many resources asks for all of
+them at once (``BuildContext.allowed``, over a sequence the context keeps:
+``user_arns``, ``role_arns``, ``passable_roles``, the assume candidates),
+so that principals holding the same statements share one set of answers.
 
 Two shared shapes cover most of the catalogue:
 
@@ -162,7 +165,9 @@ class _TrustIndex:
     A trust policy that names only services never admits a user or role; one
     naming the account admits whoever its identity policies allow; one naming
     ARNs admits those on its own. Indexing this once avoids asking every
-    principal about every role.
+    principal about every role: the roles trusting the account are one
+    sorted sequence shared by every principal that could assume a role
+    (``split``), asked once per group of principals.
     """
 
     def __init__(self, context: BuildContext) -> None:
