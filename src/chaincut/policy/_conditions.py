@@ -47,7 +47,7 @@ import logging
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -214,6 +214,8 @@ _OPERATORS: dict[str, _Operator] = {
 }
 
 _NULL = "Null"
+# Bound on each condition's memo of answers; past it the memo restarts.
+_MEMO_LIMIT = 4096
 _READ_ERRORS = (ValueError, TypeError, binascii.Error)
 
 
@@ -233,10 +235,29 @@ class Condition:
     values: tuple[Any, ...]
     dynamic: tuple[tuple[Piece, ...], ...] = ()
     broken: str = ""
+    # Answers by the key's values in the request, for conditions without
+    # variables (their answer depends on nothing else): requests repeat the
+    # same addresses, regions and flags, and reading and comparing them costs
+    # far more than the lookup.
+    _memo: dict[tuple[str, ...] | None, bool] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def holds(self, values: Values, lookup: Lookup) -> bool:
         """Whether the request context satisfies this condition."""
         context = values(self.key)
+        if self.dynamic:
+            return self._holds(context, lookup)
+        memo = self._memo
+        found = memo.get(context)
+        if found is None:
+            found = self._holds(context, lookup)
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[context] = found
+        return found
+
+    def _holds(self, context: tuple[str, ...] | None, lookup: Lookup) -> bool:
         if self.operator == _NULL:
             absent = not context
             return any((value == "true") == absent for value in self.values)

@@ -44,7 +44,11 @@ cross-account style double allow could pass, which it cannot have).
 from __future__ import annotations
 
 import functools
+from collections.abc import Hashable
+from typing import cast
 
+from chaincut.policy._conditions import Condition
+from chaincut.policy._match import ResourceMatcher
 from chaincut.policy._model import (
     ContextValue,
     Decision,
@@ -57,7 +61,20 @@ from chaincut.policy._model import (
     Request,
     Statement,
 )
-from chaincut.policy._plan import BOUNDARY, IDENTITY, SESSION, Plan, plan_for
+from chaincut.policy._plan import (
+    BOUNDARY,
+    IDENTITY,
+    RESOURCE_SLOT,
+    SESSION,
+    Check,
+    Checks,
+    Decided,
+    Plan,
+    Step,
+    plan_for,
+    resource_policy_required,
+    sure,
+)
 from chaincut.policy._principals import (
     Caller,
     CallerKind,
@@ -105,13 +122,12 @@ def _principal(
 class _View:
     """One request as the matchers see it; the context is read on first use."""
 
-    __slots__ = ("_given", "action", "caller", "derived", "request", "resource")
+    __slots__ = ("_given", "derived", "request", "resource")
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request, derived: dict[str, tuple[str, ...]]) -> None:
         self.request = request
         self.resource = request.resource
-        self.caller, self.derived = _principal(request.principal, request.principal_id)
-        self.action = request.action.lower()
+        self.derived = derived
         self._given: dict[str, ContextValue] | None = None
 
     def values(self, key: str) -> tuple[str, ...] | None:
@@ -121,9 +137,7 @@ class _View:
             context = self.request.context
             if not context:
                 return self.derived.get(key)
-            given = {
-                name.lower(): value for name, value in self.request.context.items()
-            }
+            given = {name.lower(): value for name, value in context.items()}
             self._given = given
         value = given.get(key)
         if value is None:
@@ -134,6 +148,17 @@ class _View:
         """The single value of a key, for a policy variable; None otherwise."""
         found = self.values(key)
         return found[0] if found is not None and len(found) == 1 else None
+
+    def holds(
+        self, resources: ResourceMatcher | None, conditions: tuple[Condition, ...]
+    ) -> bool:
+        """What a plan left to check of a statement holds for this request."""
+        if resources is not None and not resources.applies(self.resource, self.lookup):
+            return False
+        for condition in conditions:
+            if not condition.holds(self.values, self.lookup):
+                return False
+        return True
 
     def covers(self, statement: Statement) -> bool:
         """Resource and conditions match (the plan already matched the action)."""
@@ -160,16 +185,18 @@ def _better(new: Grant | None, old: Grant | None) -> bool:
 
 _NO_RESOURCE_ALLOW = Reason(Outcome.NO_ALLOW, Layer.RESOURCE)
 _ROOT_USER = Reason(Outcome.ALLOWED, Layer.IDENTITY, "account root user")
-# Where the resource policy stands among the slots that must allow.
-_RESOURCE_SLOT = -1
+# Keys of ``Checks.decisions`` besides (same account, grant, mandatory).
+_SERVICE = "service"
+_ROOT = "root"
 
 
 def evaluate(request: Request, policies: PolicySet) -> Evaluation:
     """Decide ``request`` against ``policies``; the reasons say which layer did."""
-    view = _View(request)
-    caller = view.caller
-    known = policies._plans.get(view.action)
-    plan, resource_entries = known or plan_for(policies, view.action)
+    known = policies._plans.get(request.action)
+    plan, resource_entries, action = known or plan_for(policies, request.action)
+    caller, derived = _principal(request.principal, request.principal_id)
+    view = _View(request, derived)
+    checks = plan.by_resource.get(request.resource) or plan.checks(request.resource)
     denies: list[Reason] = []
 
     resource: Reason | None = None
@@ -190,70 +217,69 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
     # A service principal has no identity side, and SCPs do not apply to it.
     service = caller.kind is CallerKind.SERVICE
     if not service:
-        denies += plan.sure_denies
-        for statement, reason in plan.denies:
-            if view.covers(statement):
-                denies.append(reason)
+        sure = checks.sure_denies
+        if sure is None:
+            for reason, resources, conditions in checks.denies:
+                if view.holds(resources, conditions):
+                    denies.append(reason)
+        elif sure:
+            if not denies and checks.denied is not None:
+                return checks.denied
+            denies += sure
     if denies:
         return Evaluation(Decision.EXPLICIT_DENY, tuple(denies))
 
     if service:
-        return _decide(view, plan, (_RESOURCE_SLOT,), resource)
+        return _decide(view, plan, checks, _SERVICE, resource)
     resource_account = (
         request.resource_account or account_of_arn(request.resource) or caller.account
     )
     same_account = caller.account is not None and caller.account == resource_account
     if caller.kind is CallerKind.ROOT and same_account:
         # The account root user in its own account: only SCPs limit it.
-        result = _decide(view, plan, tuple(range(plan.levels)), resource)
+        result = _decide(view, plan, checks, _ROOT, resource)
         if result.allowed:
             return Evaluation(Decision.ALLOW, (*result.reasons, _ROOT_USER))
         return result
-    required = _required_slots(
-        plan.levels,
-        same_account,
-        grant,
-        bool(policies.boundaries),
-        policies.session is not None,
-        # Only asked when it can matter: a same-account request that the
-        # resource policy does not settle by naming the caller or its role.
+    # Only asked when it can matter: a same-account request that the resource
+    # policy does not settle by naming the caller or its role.
+    mandatory = (
         same_account
         and (grant is None or grant is Grant.ACCOUNT)
-        and _resource_policy_required(view.action, request.resource),
+        and (
+            resource_policy_required(action, request.resource)
+            if checks.mandatory is None
+            else checks.mandatory
+        )
     )
-    return _decide(view, plan, required, resource)
-
-
-def _resource_policy_required(action: str, resource: str) -> bool:
-    """Whether the resource policy must allow even within the account.
-
-    A role's trust policy must allow ``sts:AssumeRole*`` and a KMS key's
-    policy must allow its use: identity policies alone grant neither.
-    """
-    if action.startswith("sts:assumerole"):
-        return True
-    if ":kms:" not in resource:
-        return False
-    parts = resource.split(":", 3)
-    return len(parts) > 2 and parts[0] == "arn" and parts[2] == "kms"
+    return _decide(view, plan, checks, (same_account, grant, mandatory), resource)
 
 
 def _decide(
-    view: _View, plan: Plan, required: tuple[int, ...], resource: Reason | None
+    view: _View,
+    plan: Plan,
+    checks: Checks,
+    situation: Hashable,
+    resource: Reason | None,
 ) -> Evaluation:
     """Allow when every required slot has an allow; otherwise say which had none."""
+    decided = checks.decisions.get(situation)
+    if decided is None:
+        required = _required(plan, situation)
+        decided = checks.decisions[situation] = _steps(plan, checks, required)
+    if isinstance(decided, Evaluation):
+        return decided
     allowed: list[Reason] = []
     missing: list[Reason] = []
-    for slot in required:
-        if slot == _RESOURCE_SLOT:
-            hit, absent = resource, _NO_RESOURCE_ALLOW
+    for candidates, absent in decided:
+        if candidates is None:
+            hit = resource
         else:
             hit = None
-            for statement, reason in plan.allows[slot]:
-                if statement.unconditional or view.covers(statement):
+            for reason, resources, conditions in candidates:
+                if view.holds(resources, conditions):
                     hit = reason
                     break
-            absent = plan.missing[slot]
         if hit is None:
             missing.append(absent)
         else:
@@ -263,7 +289,44 @@ def _decide(
     return Evaluation(Decision.ALLOW, tuple(allowed))
 
 
-@functools.lru_cache(maxsize=1024)
+def _required(plan: Plan, situation: Hashable) -> tuple[int, ...]:
+    """The slots that must each allow in a situation (see ``evaluate``)."""
+    if situation == _SERVICE:
+        return (RESOURCE_SLOT,)
+    if situation == _ROOT:
+        return tuple(range(plan.levels))
+    same_account, grant, mandatory = cast(tuple[bool, Grant | None, bool], situation)
+    return _required_slots(
+        plan.levels, same_account, grant, plan.boundary, plan.session, mandatory
+    )
+
+
+def _steps(plan: Plan, checks: Checks, required: tuple[int, ...]) -> Decided:
+    """The required slots in order, or the decision itself when no slot has
+    anything left to check (each has no allow, or one that surely applies)."""
+    steps: list[Step] = [
+        (None, _NO_RESOURCE_ALLOW)
+        if slot == RESOURCE_SLOT
+        else (checks.allows[slot], plan.missing[slot])
+        for slot in required
+    ]
+    if any(not _settled(candidates) for candidates, _ in steps):
+        return tuple(steps)
+    missing = tuple(absent for candidates, absent in steps if not candidates)
+    if missing:
+        return Evaluation(Decision.IMPLICIT_DENY, missing)
+    return Evaluation(
+        Decision.ALLOW, tuple(candidates[0][0] for candidates, _ in steps if candidates)
+    )
+
+
+def _settled(candidates: tuple[Check, ...] | None) -> bool:
+    """Whether a slot's outcome is known without the request."""
+    if candidates is None:
+        return False
+    return not candidates or sure(candidates[0])
+
+
 def _required_slots(
     levels: int,
     same_account: bool,
@@ -277,17 +340,17 @@ def _required_slots(
     if same_account and grant is Grant.DIRECT:
         # AWS: a same-account grant to the caller's own ARN is not limited by
         # an implicit deny in its boundary or session policy.
-        return (*scps, _RESOURCE_SLOT)
+        return (*scps, RESOURCE_SLOT)
     first: tuple[int, ...]
     if same_account and grant is Grant.ROLE:
         # A grant to the session's role stands in for the identity policies.
-        first = (_RESOURCE_SLOT,)
+        first = (RESOURCE_SLOT,)
     elif same_account and not mandatory:
         # Identity alone may allow; a grant to the account only delegates to
         # the identity policies.
         first = (levels + IDENTITY,)
     else:
-        first = (_RESOURCE_SLOT, levels + IDENTITY)
+        first = (RESOURCE_SLOT, levels + IDENTITY)
     limits = ((levels + BOUNDARY,) if boundary else ()) + (
         (levels + SESSION,) if session else ()
     )

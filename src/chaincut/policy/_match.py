@@ -14,7 +14,10 @@ Assumptions, following the IAM JSON policy element reference:
 
 Each distinct pattern becomes one regular expression, cached process-wide,
 and all the static patterns of a statement are joined into one expression so
-a request costs one regex call per element.
+a request costs one regex call per element. A resource element also keeps a
+loose expression of its patterns with variables (every wildcard and variable
+read as "anything"), which tells the evaluation plans (``_plan``) when no
+value of the variables could make a pattern match a resource.
 
 Limits: no check that a pattern is a well-formed ARN (AWS rejects some that
 we accept and simply never match).
@@ -28,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from chaincut.policy._variables import (
+    Literal,
     Lookup,
     Part,
     Piece,
@@ -73,6 +77,31 @@ def glob_regex(
 ) -> re.Pattern[str]:
     """The compiled expression for one wildcard pattern with no variables."""
     return pattern_regex(((text, True),), arn=arn, ignore_case=ignore_case)
+
+
+def _loose(pieces: tuple[Piece, ...]) -> str:
+    """An expression matching at least what ``pieces`` can match once resolved.
+
+    A resolved pattern is, piece by piece, literal text and wildcards that
+    match less than ``.*`` and ``.`` (a bounded ``[^:]*`` included), and a
+    variable's value is some literal text: reading every wildcard and every
+    variable as unbounded can only widen what matches.
+    """
+    out: list[str] = []
+    for piece in pieces:
+        if isinstance(piece, Var):
+            out.append(".*")
+        elif isinstance(piece, Literal):
+            out.append(re.escape(piece.text))
+        else:
+            for char in piece:
+                if char == "*":
+                    out.append(".*")
+                elif char == "?":
+                    out.append(".")
+                else:
+                    out.append(re.escape(char))
+    return "".join(out)
 
 
 def _combined(patterns: Iterable[str], *, arn: bool) -> re.Pattern[str] | None:
@@ -127,6 +156,8 @@ class ResourceMatcher:
     _static: re.Pattern[str] | None = field(compare=False, repr=False)
     _dynamic: tuple[tuple[Piece, ...], ...] = field(compare=False, repr=False)
     _keys: tuple[str, ...] = field(compare=False, repr=False)
+    # All the patterns with variables, loosened (see ``_loose``); None if none.
+    _loose: re.Pattern[str] | None = field(compare=False, repr=False)
     _memo: dict[str | tuple[str | None, ...], bool] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
@@ -147,7 +178,12 @@ class ResourceMatcher:
             sorted({p.key for pieces in dynamic for p in pieces if isinstance(p, Var)})
         )
         static_regex = _combined(static, arn=True)
-        return cls(patterns, negated, static_regex, tuple(dynamic), keys)
+        loose = (
+            re.compile("|".join(f"(?:{_loose(p)})" for p in dynamic), re.DOTALL)
+            if dynamic
+            else None
+        )
+        return cls(patterns, negated, static_regex, tuple(dynamic), keys, loose)
 
     @property
     def uses_variables(self) -> bool:
@@ -166,6 +202,18 @@ class ResourceMatcher:
             self._memo[memo_key] = found
         return found
 
+    def settled(self, resource: str) -> bool | None:
+        """Whether the element covers ``resource`` whatever the variables say,
+        or None when the answer depends on their values."""
+        if not self._dynamic:
+            return self.applies(resource, _no_lookup)
+        if self._static is not None and self._static.fullmatch(resource) is not None:
+            return not self.negated
+        if self._loose is not None and self._loose.fullmatch(resource) is None:
+            # No value of the variables can make a pattern match.
+            return self.negated
+        return None
+
     def _hit(self, resource: str, lookup: Lookup) -> bool:
         if self._static is not None and self._static.fullmatch(resource) is not None:
             return True
@@ -178,3 +226,8 @@ class ResourceMatcher:
             if pattern_regex(parts, arn=arn).fullmatch(resource) is not None:
                 return True
         return False
+
+
+def _no_lookup(key: str) -> str | None:
+    """The lookup of an element without variables: never called with a key."""
+    return None
