@@ -207,8 +207,8 @@ class Plan:
     def __init__(
         self,
         action: str,
-        denies: tuple[Entry, ...],
-        allows: tuple[tuple[Entry, ...], ...],
+        denies: tuple[Check, ...],
+        allows: tuple[tuple[Check, ...], ...],
         missing: tuple[Reason, ...],
         *,
         boundary: bool,
@@ -219,15 +219,7 @@ class Plan:
         # then allow too.
         self.boundary = boundary
         self.session = session
-        # Denies with no condition and a Resource of "*" hold for any request
-        # of the action: their reasons come first, known without looking.
-        first = [e for e in denies if e[0].unconditional]
-        later = [e for e in denies if not e[0].unconditional]
-        self.general = Checks(
-            _checks(first + later),
-            tuple(_through_first_sure(_checks(a)) for a in allows),
-            None,
-        )
+        self.general = Checks(denies, allows, None)
         self.missing = missing
         self.levels = len(allows) - 3
         # Checks narrowed to a resource, read directly by the evaluator.
@@ -305,6 +297,27 @@ def _entries(
 
 
 @functools.lru_cache(maxsize=65536)
+def _policy_checks(
+    policy: Policy, action: str, layer: Layer, level: int | None
+) -> tuple[tuple[Check, ...], tuple[Check, ...], tuple[Check, ...]]:
+    """One policy's checks for an action: its denies with no condition and a
+    Resource of "*", its other denies, and its allows (kept per policy, as
+    a managed policy is attached to many principals)."""
+    entries = _entries(policy, action, layer, level)
+    denies = [(s, r) for s, r in entries if s.effect is Effect.DENY]
+    return (
+        _checks(e for e in denies if e[0].unconditional),
+        _checks(e for e in denies if not e[0].unconditional),
+        _checks(e for e in entries if e[0].effect is Effect.ALLOW),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _no_allow(layer: Layer, level: int | None) -> Reason:
+    return Reason(Outcome.NO_ALLOW, layer, scp_level=level)
+
+
+@functools.lru_cache(maxsize=65536)
 def _caller_plan(
     scp_levels: tuple[tuple[Policy, ...], ...],
     identity: tuple[Policy, ...],
@@ -320,20 +333,26 @@ def _caller_plan(
         (Layer.BOUNDARY, None, boundaries),
         (Layer.SESSION, None, () if session is None else (session,)),
     ]
-    denies: list[Entry] = []
-    allows: list[tuple[Entry, ...]] = []
+    # Denies with no condition and a Resource of "*" hold for any request of
+    # the action: their reasons come first, known without looking.
+    first: list[Check] = []
+    later: list[Check] = []
+    allows: list[tuple[Check, ...]] = []
     for layer, level, group in groups:
-        entries = [e for p in group for e in _entries(p, action, layer, level)]
-        denies += [e for e in entries if e[0].effect is Effect.DENY]
-        allows.append(tuple(e for e in entries if e[0].effect is Effect.ALLOW))
-    missing = tuple(
-        Reason(Outcome.NO_ALLOW, layer, scp_level=level) for layer, level, _ in groups
-    )
+        slot: list[Check] = []
+        for policy in group:
+            sure_denies, other_denies, policy_allows = _policy_checks(
+                policy, action, layer, level
+            )
+            first += sure_denies
+            later += other_denies
+            slot += policy_allows
+        allows.append(_through_first_sure(tuple(slot)))
     return Plan(
         action,
-        tuple(denies),
+        (*first, *later),
         tuple(allows),
-        missing,
+        tuple(_no_allow(layer, level) for layer, level, _ in groups),
         boundary=bool(boundaries),
         session=session is not None,
     )
