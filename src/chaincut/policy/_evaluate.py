@@ -44,8 +44,6 @@ cross-account style double allow could pass, which it cannot have).
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable
-from typing import cast
 
 from chaincut.policy._conditions import Condition
 from chaincut.policy._match import ResourceMatcher
@@ -66,10 +64,10 @@ from chaincut.policy._plan import (
     IDENTITY,
     RESOURCE_SLOT,
     SESSION,
-    Check,
     Checks,
     Decided,
     Plan,
+    Situation,
     Step,
     plan_for,
     resource_policy_required,
@@ -259,7 +257,7 @@ def _decide(
     view: _View,
     plan: Plan,
     checks: Checks,
-    situation: Hashable,
+    situation: Situation,
     resource: Reason | None,
 ) -> Evaluation:
     """Allow when every required slot has an allow; otherwise say which had none."""
@@ -289,13 +287,12 @@ def _decide(
     return Evaluation(Decision.ALLOW, tuple(allowed))
 
 
-def _required(plan: Plan, situation: Hashable) -> tuple[int, ...]:
+def _required(plan: Plan, situation: Situation) -> tuple[int, ...]:
     """The slots that must each allow in a situation (see ``evaluate``)."""
-    if situation == _SERVICE:
-        return (RESOURCE_SLOT,)
-    if situation == _ROOT:
-        return tuple(range(plan.levels))
-    same_account, grant, mandatory = cast(tuple[bool, Grant | None, bool], situation)
+    if isinstance(situation, str):
+        # A service: its resource policy alone; the root user: the SCPs alone.
+        return (RESOURCE_SLOT,) if situation == _SERVICE else tuple(range(plan.levels))
+    same_account, grant, mandatory = situation
     return _required_slots(
         plan.levels, same_account, grant, plan.boundary, plan.session, mandatory
     )
@@ -304,27 +301,28 @@ def _required(plan: Plan, situation: Hashable) -> tuple[int, ...]:
 def _steps(plan: Plan, checks: Checks, required: tuple[int, ...]) -> Decided:
     """The required slots in order, or the decision itself when no slot has
     anything left to check (each has no allow, or one that surely applies)."""
-    steps: list[Step] = [
-        (None, _NO_RESOURCE_ALLOW)
-        if slot == RESOURCE_SLOT
-        else (checks.allows[slot], plan.missing[slot])
-        for slot in required
-    ]
-    if any(not _settled(candidates) for candidates, _ in steps):
+    steps: list[Step] = []
+    allowed: list[Reason] = []
+    missing: list[Reason] = []
+    settled = True
+    for slot in required:
+        if slot == RESOURCE_SLOT:
+            steps.append((None, _NO_RESOURCE_ALLOW))
+            settled = False
+            continue
+        candidates = checks.allows[slot]
+        steps.append((candidates, plan.missing[slot]))
+        if not candidates:
+            missing.append(plan.missing[slot])
+        elif sure(candidates[0]):
+            allowed.append(candidates[0][0])
+        else:
+            settled = False
+    if not settled:
         return tuple(steps)
-    missing = tuple(absent for candidates, absent in steps if not candidates)
     if missing:
-        return Evaluation(Decision.IMPLICIT_DENY, missing)
-    return Evaluation(
-        Decision.ALLOW, tuple(candidates[0][0] for candidates, _ in steps if candidates)
-    )
-
-
-def _settled(candidates: tuple[Check, ...] | None) -> bool:
-    """Whether a slot's outcome is known without the request."""
-    if candidates is None:
-        return False
-    return not candidates or sure(candidates[0])
+        return Evaluation(Decision.IMPLICIT_DENY, tuple(missing))
+    return Evaluation(Decision.ALLOW, tuple(allowed))
 
 
 def _required_slots(

@@ -35,7 +35,7 @@ restarts empty.
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 
 from chaincut.policy._conditions import Condition
 from chaincut.policy._match import ResourceMatcher
@@ -50,6 +50,7 @@ from chaincut.policy._model import (
     Reason,
     Statement,
 )
+from chaincut.policy._principals import Grant
 
 # A statement and the reason it gives if it matches.
 Entry = tuple[Statement, Reason]
@@ -62,6 +63,10 @@ Check = tuple[Reason, ResourceMatcher | None, tuple[Condition, ...]]
 Step = tuple[tuple[Check, ...] | None, Reason]
 # A decision left to make per request, or made once and for all.
 Decided = Evaluation | tuple[Step, ...]
+# What the evaluator knows of a request that decides which slots must allow:
+# (same account, how the resource policy named the caller, whether the
+# resource policy must allow), or "service" or "root" (see ``_evaluate``).
+Situation = tuple[bool, Grant | None, bool] | str
 # Where the resource policy stands among the slots that must allow.
 RESOURCE_SLOT = -1
 IDENTITY, BOUNDARY, SESSION = range(3)
@@ -95,8 +100,10 @@ class Checks:
         denies: tuple[Check, ...],
         allows: tuple[tuple[Check, ...], ...],
         mandatory: bool | None,
+        decisions: dict[Situation, Decided] | None = None,
     ) -> None:
-        """``allows`` are cut after each slot's first sure check by the caller."""
+        """``allows`` are cut after each slot's first sure check by the caller;
+        ``decisions`` may be shared by checks with the same allows."""
         self.denies = denies
         self.sure_denies = _sure_reasons(denies)
         self.denied = (
@@ -106,14 +113,8 @@ class Checks:
         )
         self.allows = allows
         self.mandatory = mandatory
-        self.decisions: dict[Hashable, Decided] = {}
-
-    def narrowed(self, resource: str, mandatory: bool) -> Checks:
-        """These checks for requests on ``resource`` alone."""
-        return Checks(
-            _narrowed(self.denies, resource),
-            tuple(_narrowed(checks, resource, allows=True) for checks in self.allows),
-            mandatory,
+        self.decisions: dict[Situation, Decided] = (
+            {} if decisions is None else decisions
         )
 
 
@@ -194,6 +195,8 @@ class Plan:
     """
 
     __slots__ = (
+        "_open_denies",
+        "_open_slots",
         "_seen",
         "action",
         "boundary",
@@ -220,6 +223,14 @@ class Plan:
         self.boundary = boundary
         self.session = session
         self.general = Checks(denies, allows, None)
+        # What narrowing to a resource can change: the slots, and whether
+        # the denies, with a check that looks at the resource.
+        self._open_slots = tuple(
+            index
+            for index, checks in enumerate(allows)
+            if any(resources is not None for _, resources, _ in checks)
+        )
+        self._open_denies = any(resources is not None for _, resources, _ in denies)
         self.missing = missing
         self.levels = len(allows) - 3
         # Checks narrowed to a resource, read directly by the evaluator.
@@ -242,11 +253,29 @@ class Plan:
             return self.general
         if len(self.by_resource) >= _RESOURCE_LIMIT:
             self.by_resource.clear()
-        found = self.general.narrowed(
-            resource, resource_policy_required(self.action, resource)
-        )
+        found = self._narrowed(resource)
         self.by_resource[resource] = found
         return found
+
+    def _narrowed(self, resource: str) -> Checks:
+        """The general checks for requests on ``resource`` alone."""
+        general = self.general
+        denies = general.denies
+        if self._open_denies:
+            denies = _narrowed(denies, resource)
+        allows = general.allows
+        decisions: dict[Situation, Decided] | None = general.decisions
+        if self._open_slots:
+            slots = list(allows)
+            for index in self._open_slots:
+                slots[index] = _narrowed(allows[index], resource, allows=True)
+            if any(new is not old for new, old in zip(slots, allows, strict=True)):
+                allows = tuple(slots)
+                decisions = None
+        # Same allows, same decisions: those are kept per situation, which
+        # says whether the resource policy must allow.
+        mandatory = resource_policy_required(self.action, resource)
+        return Checks(denies, allows, mandatory, decisions)
 
 
 def resource_policy_required(action: str, resource: str) -> bool:
