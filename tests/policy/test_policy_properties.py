@@ -183,3 +183,23 @@ def test_cached_plans_agree_with_fresh_parses(
     for other, _ in others:
         evaluate(other, shared)
     assert evaluate(request, shared) == evaluate(request, build(inputs))
+
+
+@settings(max_examples=100, deadline=None)
+@given(cases(), st.lists(st.sampled_from(RESOURCES), max_size=4))
+def test_asking_again_agrees_with_asking_once(
+    case: tuple[Request, dict[str, Any]], others: list[str]
+) -> None:
+    """A resource asked about again is decided from checks narrowed to it,
+    and every answer, and its reasons, matches a fresh set's first answer."""
+    request, inputs = case
+    shared = build(inputs)
+    first = evaluate(request, build(inputs))
+    for _ in range(3):
+        assert evaluate(request, shared) == first
+        # Other resources of the same action share the plan in between.
+        for resource in others:
+            other = Request(
+                request.principal, request.action, resource, context=request.context
+            )
+            assert evaluate(other, shared) == evaluate(other, build(inputs))

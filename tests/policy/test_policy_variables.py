@@ -17,9 +17,10 @@ from policy_helpers import (
     decide,
     deny,
     doc,
+    policy_set,
 )
 
-from chaincut.policy import ContextValue, Decision
+from chaincut.policy import ContextValue, Decision, Request, evaluate
 
 USERS = f"arn:aws:iam::{ACCOUNT}:user"
 OWN_USER = f"{USERS}/${{aws:username}}"
@@ -157,3 +158,66 @@ def test_userid_comes_from_the_principal_id() -> None:
     policy = doc(allow(Condition={"StringLike": {"aws:userid": "AIDA*"}}))
     assert decide(ALICE, identity=(policy,)) is IMPLICIT
     assert decide(ALICE, identity=(policy,), principal_id="AIDAEXAMPLE") is ALLOW
+
+
+TEAM = "aws:PrincipalTag/team"
+TEAM_BUCKET = f"{BUCKET}/${{aws:PrincipalTag/team}}/*"
+RED = {TEAM: "red"}
+BLUE = {TEAM: "blue"}
+
+# id, statements, action and resource, asks (principal, context) in order,
+# and the decision of each: one policy set, asked again and again, so the later
+# answers come from checks narrowed to the resource (see ``_plan``), which
+# must keep every check a variable's value can change.
+ASKED_AGAIN: list[tuple[str, list[dict[str, Any]], str, str,
+                        list[tuple[str, dict[str, ContextValue]]], list[Decision]]] = [
+    ("own user, then another caller",
+     [allow("iam:*", OWN_USER)], "iam:GetUser", f"{USERS}/alice",
+     [(ALICE, {}), (BOB, {}), (ALICE, {}), (BOB, {})],
+     [ALLOW, IMPLICIT, ALLOW, IMPLICIT]),
+    ("tag variable takes each request's value",
+     [allow("s3:*", TEAM_BUCKET)], "s3:GetObject", f"{BUCKET}/red/x",
+     [(ALICE, RED), (ALICE, BLUE), (ALICE, {}), (ALICE, RED)],
+     [ALLOW, IMPLICIT, IMPLICIT, ALLOW]),
+    ("NotResource with a variable",
+     [{"Effect": "Allow", "Action": "s3:*", "NotResource": TEAM_BUCKET}],
+     "s3:GetObject", f"{BUCKET}/red/x",
+     [(ALICE, RED), (ALICE, BLUE), (ALICE, RED), (ALICE, BLUE)],
+     [IMPLICIT, ALLOW, IMPLICIT, ALLOW]),
+    ("NotResource with a variable that cannot reach the resource",
+     [{"Effect": "Allow", "Action": "s3:*", "NotResource": TEAM_BUCKET}],
+     "s3:GetObject", "arn:aws:s3:::other/red/x",
+     [(ALICE, RED), (ALICE, {}), (ALICE, RED)],
+     [ALLOW, ALLOW, ALLOW]),
+    ("variable in the region segment",
+     [allow("sqs:*", f"arn:aws:sqs:${{aws:RequestedRegion}}:{ACCOUNT}:q")],
+     "sqs:SendMessage", f"arn:aws:sqs:us-east-1:{ACCOUNT}:q",
+     [(ALICE, {"aws:RequestedRegion": "us-east-1"}),
+      (ALICE, {"aws:RequestedRegion": "eu-west-1"}),
+      (ALICE, {"aws:RequestedRegion": "us-east-1"})],
+     [ALLOW, IMPLICIT, ALLOW]),
+    ("deny on a variable resource",
+     [allow("s3:*"), deny("s3:*", TEAM_BUCKET)], "s3:GetObject", f"{BUCKET}/red/x",
+     [(ALICE, RED), (ALICE, BLUE), (ALICE, RED), (ALICE, BLUE)],
+     [EXPLICIT, ALLOW, EXPLICIT, ALLOW]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("statements", "action", "resource", "asks", "expected"),
+    [row[1:] for row in ASKED_AGAIN],
+    ids=[row[0] for row in ASKED_AGAIN],
+)
+def test_variables_hold_when_asked_again(
+    statements: list[dict[str, Any]],
+    action: str,
+    resource: str,
+    asks: list[tuple[str, dict[str, ContextValue]]],
+    expected: list[Decision],
+) -> None:
+    policies = policy_set(identity=(doc(*statements),))
+    decisions = [
+        evaluate(Request(who, action, resource, context=context), policies).decision
+        for who, context in asks
+    ]
+    assert decisions == expected

@@ -31,6 +31,11 @@ held. Guessing either way could turn a deny into an allow, which is the one
 error an access analysis must not make (Cloud Custodian's cross-account
 checker follows the same rule; AWS itself rejects such documents).
 
+Caches: a condition without variables keeps its answers by the values the
+request gives its key (at most 4,096 per condition; past that its memory
+restarts empty), and readers of context addresses and dates keep what they
+parsed.
+
 Limits: ``BinaryEquals`` compares base64 text after decoding both sides;
 ``Bool`` and ``Null`` take no ``ForAllValues``/``ForAnyValue`` semantics beyond
 the generic ones; no check that a key suits its operator's type.

@@ -31,6 +31,11 @@ Context keys AWS derives from the principal (``aws:username``, ``aws:userid``,
 ``aws:PrincipalArn``, ``aws:PrincipalAccount``, ``aws:PrincipalType``) are
 filled in when the request does not give them.
 
+What depends only on the policies, the action and the resource (which
+statements can apply, and a decision that needs nothing from the request)
+comes from the plans of ``_plan``; a decision made once is returned as the
+same (immutable) ``Evaluation`` to every request it fits.
+
 Limits: no resource control policies, no VPC endpoint policies, no ACLs; SCPs
 apply whenever given (the management account and service-linked roles are not
 exempted); the account root user is allowed by its identity side in its own
