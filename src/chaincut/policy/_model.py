@@ -182,8 +182,9 @@ class PolicySet:
     boundaries: tuple[Policy, ...] = ()
     session: Policy | None = None
     scp_levels: tuple[tuple[Policy, ...], ...] | None = None
-    # Evaluation plans of this set by action, filled by ``_plan``: a set
-    # reused across requests skips even the shared plan cache's hashing.
+    # Evaluation plans of this set by action (as requests spell it), filled
+    # by ``_plan``: a set reused across requests skips even the shared plan
+    # cache's hashing, and the lowercasing of the action.
     _plans: dict[str, Any] = field(
         default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
