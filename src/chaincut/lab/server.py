@@ -22,7 +22,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from chaincut.errors import LabError
-from chaincut.lab import auth, beanstalk, iam, regions
+from chaincut.lab import auth, beanstalk, dispatch, iam, regions
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,8 @@ class LabServer:
         beanstalk.install()
         regions.install()
         iam.install()
+        # Last: it freezes each response class's list of operations.
+        dispatch.install()
         # werkzeug logs every request, and every failure inside moto with its
         # traceback, on a handler of its own; the caller sees the AWS error.
         logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
