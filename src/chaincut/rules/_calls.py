@@ -56,3 +56,7 @@ TOPICS = CollectorCall("sns", "ListTopics", "sns:ListTopics")
 SUBSCRIPTIONS = CollectorCall(
     "sns", "ListSubscriptionsByTopic", "sns:ListSubscriptionsByTopic"
 )
+
+LAMBDA_FUNCTIONS = CollectorCall("lambda", "ListFunctions", "lambda:ListFunctions")
+SSM_PARAMETERS = CollectorCall("ssm", "DescribeParameters", "ssm:DescribeParameters")
+SSM_VALUES = CollectorCall("ssm", "GetParameters", "ssm:GetParameters")

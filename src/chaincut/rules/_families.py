@@ -13,4 +13,5 @@ from chaincut.rules import (  # noqa: F401 - imported to register
     iam_privilege,
     monitoring,
     secrets,
+    workload_settings,
 )

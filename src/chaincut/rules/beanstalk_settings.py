@@ -21,10 +21,10 @@ names share a stem once the words that name key parts are removed
 (``SECONDARY_ACCESS_KEY`` and ``SECONDARY_SECRET_KEY``), or when the
 environment holds exactly one of each.
 
-Limits: only Beanstalk environments are read here; environment variables of
-Lambda functions and other workloads, and SSM parameters, are not checked
-yet. What counts as a secret is decided at collection time, so these rules
-find only what the collector's detectors flagged.
+Limits: only Beanstalk environments are read here (Lambda environment
+variables and SSM parameters are ``workload_settings``). What counts as a
+secret is decided at collection time, so these rules find only what the
+collector's detectors flagged.
 """
 
 from __future__ import annotations
