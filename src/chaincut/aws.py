@@ -180,3 +180,15 @@ ACCESS_DENIED_CODES = frozenset(
 
 def is_access_denied(error: botocore.exceptions.ClientError) -> bool:
     return error_code(error) in ACCESS_DENIED_CODES
+
+
+def tag_map(items: list[dict[str, str]] | None) -> dict[str, str]:
+    """AWS's ``[{"Key": k, "Value": v}, ...]`` tag lists as a dict."""
+    return {item["Key"]: item["Value"] for item in items or []}
+
+
+def iso_time(value: Any) -> str | None:
+    """A timestamp from an AWS answer as ISO 8601 text; None when absent."""
+    if value is None or value == "":
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

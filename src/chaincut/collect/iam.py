@@ -23,7 +23,7 @@ from concurrent.futures import Executor
 from typing import Any
 from urllib.parse import unquote
 
-from chaincut.aws import AwsConnection
+from chaincut.aws import AwsConnection, iso_time, tag_map
 from chaincut.collect.calls import CallRecorder
 from chaincut.snapshot import (
     AccessKey,
@@ -103,12 +103,8 @@ def _boundary(entity: dict[str, Any]) -> str | None:
     return str(boundary["PermissionsBoundaryArn"]) if boundary else None
 
 
-def _tags(entity: dict[str, Any]) -> dict[str, str]:
-    return {tag["Key"]: tag["Value"] for tag in entity.get("Tags") or []}
-
-
 def _when(value: Any) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+    return iso_time(value) or ""
 
 
 # The credential report is generated asynchronously; a few short waits are
@@ -179,9 +175,7 @@ def _user(
                 access_key_id=key["AccessKeyId"],
                 status=key["Status"],
                 created=_when(key.get("CreateDate")),
-                last_used=_when(last["LastUsedDate"])
-                if "LastUsedDate" in last
-                else None,
+                last_used=iso_time(last.get("LastUsedDate")),
                 last_used_service=_known(last.get("ServiceName")),
                 last_used_region=_known(last.get("Region")),
             )
@@ -197,7 +191,7 @@ def _user(
         attached_policies=_attached(entry.get("AttachedManagedPolicies")),
         groups=tuple(entry.get("GroupList") or ()),
         permissions_boundary=_boundary(entry),
-        tags=_tags(entry),
+        tags=tag_map(entry.get("Tags")),
         access_keys=tuple(keys),
         has_console_password=_console_password(row),
     )
@@ -232,8 +226,8 @@ def _role(entry: dict[str, Any]) -> Role:
         instance_profiles=tuple(
             p["InstanceProfileName"] for p in entry.get("InstanceProfileList") or []
         ),
-        tags=_tags(entry),
-        last_used=_when(last_used) if last_used else None,
+        tags=tag_map(entry.get("Tags")),
+        last_used=iso_time(last_used),
     )
 
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
-from chaincut.aws import AwsConnection
+from chaincut.aws import AwsConnection, iso_time, tag_map
 from chaincut.collect.calls import CallRecorder
 from chaincut.collect.masking import masked_setting
 from chaincut.snapshot import (
@@ -48,16 +47,6 @@ class RegionalPart:
     topics: list[Topic] = field(default_factory=list)
     parameters: list[Parameter] = field(default_factory=list)
     workloads: list[Workload] = field(default_factory=list)
-
-
-def _when(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def _tags(items: list[dict[str, str]] | None) -> dict[str, str]:
-    return {item["Key"]: item["Value"] for item in items or []}
 
 
 # -- Elastic Beanstalk -------------------------------------------------------
@@ -99,7 +88,7 @@ def collect_beanstalk(
                 status=env.get("Status", ""),
                 solution_stack=env.get("SolutionStackName", ""),
                 settings=tuple(settings),
-                tags=_tags((tags or {}).get("ResourceTags")),
+                tags=tag_map((tags or {}).get("ResourceTags")),
             )
         )
     return part
@@ -128,10 +117,10 @@ def collect_secrets(
                 rotation_enabled=bool(entry.get("RotationEnabled")),
                 rotation_lambda_arn=entry.get("RotationLambdaARN"),
                 rotation_days=rules.get("AutomaticallyAfterDays"),
-                last_rotated=_when(entry.get("LastRotatedDate")),
-                last_accessed=_when(entry.get("LastAccessedDate")),
+                last_rotated=iso_time(entry.get("LastRotatedDate")),
+                last_accessed=iso_time(entry.get("LastAccessedDate")),
                 resource_policy=json.loads(text) if text else None,
-                tags=_tags(entry.get("Tags")),
+                tags=tag_map(entry.get("Tags")),
             )
         )
     return part

@@ -33,7 +33,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from chaincut.aws import AccessKeyPair, AwsConnection
+from chaincut.aws import AccessKeyPair, AwsConnection, tag_map
 
 log = logging.getLogger(__name__)
 
@@ -372,17 +372,13 @@ def destroy(
                     progress(resource)
 
 
-def _tags(items: list[dict[str, str]] | None) -> dict[str, str]:
-    return {item["Key"]: item["Value"] for item in items or []}
-
-
 def _list_users(aws: AwsConnection) -> list[tuple[str, dict[str, str]]]:
     iam = aws.client("iam")
     out = []
     for page in iam.get_paginator("list_users").paginate():
         for user in page["Users"]:
             tags = iam.list_user_tags(UserName=user["UserName"])["Tags"]
-            out.append((user["UserName"], _tags(tags)))
+            out.append((user["UserName"], tag_map(tags)))
     return out
 
 
@@ -392,7 +388,7 @@ def _list_roles(aws: AwsConnection) -> list[tuple[str, dict[str, str]]]:
     for page in iam.get_paginator("list_roles").paginate():
         for role in page["Roles"]:
             tags = iam.list_role_tags(RoleName=role["RoleName"])["Tags"]
-            out.append((role["RoleName"], _tags(tags)))
+            out.append((role["RoleName"], tag_map(tags)))
     return out
 
 
@@ -403,7 +399,7 @@ def _list_instance_profiles(aws: AwsConnection) -> list[tuple[str, dict[str, str
         for profile in page["InstanceProfiles"]:
             name = profile["InstanceProfileName"]
             tags = iam.list_instance_profile_tags(InstanceProfileName=name)["Tags"]
-            out.append((name, _tags(tags)))
+            out.append((name, tag_map(tags)))
     return out
 
 
@@ -413,7 +409,7 @@ def _list_policies(aws: AwsConnection) -> list[tuple[str, dict[str, str]]]:
     for page in iam.get_paginator("list_policies").paginate(Scope="Local"):
         for policy in page["Policies"]:
             tags = iam.list_policy_tags(PolicyArn=policy["Arn"])["Tags"]
-            out.append((policy["Arn"], _tags(tags)))
+            out.append((policy["Arn"], tag_map(tags)))
     return out
 
 
@@ -423,7 +419,7 @@ def _list_secrets(aws: AwsConnection) -> list[tuple[str, dict[str, str]]]:
     for page in client.get_paginator("list_secrets").paginate(
         Filters=[{"Key": "tag-key", "Values": [LAB_TAG]}]
     ):
-        out.extend((s["ARN"], _tags(s.get("Tags"))) for s in page["SecretList"])
+        out.extend((s["ARN"], tag_map(s.get("Tags"))) for s in page["SecretList"])
     return out
 
 
@@ -432,10 +428,10 @@ def _list_beanstalk(aws: AwsConnection) -> list[tuple[str, dict[str, str]]]:
     out = []
     for env in client.describe_environments()["Environments"]:
         tags = client.list_tags_for_resource(ResourceArn=env["EnvironmentArn"])
-        out.append(("env:" + env["EnvironmentName"], _tags(tags["ResourceTags"])))
+        out.append(("env:" + env["EnvironmentName"], tag_map(tags["ResourceTags"])))
     for app in client.describe_applications()["Applications"]:
         tags = client.list_tags_for_resource(ResourceArn=app["ApplicationArn"])
-        out.append(("app:" + app["ApplicationName"], _tags(tags["ResourceTags"])))
+        out.append(("app:" + app["ApplicationName"], tag_map(tags["ResourceTags"])))
     return out
 
 
@@ -443,11 +439,11 @@ def _list_network(aws: AwsConnection) -> list[tuple[str, dict[str, str]]]:
     ec2 = aws.client("ec2")
     tagged = [{"Name": "tag-key", "Values": [LAB_TAG]}]
     out: list[tuple[str, dict[str, str]]] = [
-        ("subnet:" + s["SubnetId"], _tags(s.get("Tags")))
+        ("subnet:" + s["SubnetId"], tag_map(s.get("Tags")))
         for s in ec2.describe_subnets(Filters=tagged)["Subnets"]
     ]
     out += [
-        ("vpc:" + v["VpcId"], _tags(v.get("Tags")))
+        ("vpc:" + v["VpcId"], tag_map(v.get("Tags")))
         for v in ec2.describe_vpcs(Filters=tagged)["Vpcs"]
     ]
     return out
